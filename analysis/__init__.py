@@ -1,0 +1,1 @@
+"""Validation, prevalence, trade, correlation, claims, figures and the report."""

@@ -1,0 +1,68 @@
+"""JSONL exchange files: one document per line, validated with file:line and field in every error."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from corpus.document import Document, DocumentError
+from corpus.errors import InputError
+
+
+def iter_documents(path: str | os.PathLike[str]) -> Iterator[Document]:
+    """Yield the documents of a JSONL file one at a time (blank lines are skipped).
+
+    Raises ``InputError`` naming ``path:line`` and the field at fault on the first bad line.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("corpus file not found", path=path)
+    with path.open("r", encoding="utf-8") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", path=path, where=f"line {line_no}") from None
+            try:
+                yield Document.from_dict(record)
+            except DocumentError as exc:
+                raise InputError(str(exc), path=path, where=f"line {line_no}") from None
+
+
+def read_documents(path: str | os.PathLike[str]) -> list[Document]:
+    """Read and validate a whole JSONL file; duplicate ids are an error (both lines named)."""
+    documents: list[Document] = []
+    first_line: dict[str, int] = {}
+    for line_no, document in enumerate(iter_documents(path), start=1):
+        if document.id in first_line:
+            raise InputError(
+                f"duplicate id {document.id!r} (document {first_line[document.id]} and document {line_no})",
+                path=path,
+            )
+        first_line[document.id] = line_no
+        documents.append(document)
+    if not documents:
+        raise InputError("the corpus file holds no documents", path=path)
+    return documents
+
+
+def write_documents(documents: Iterable[Document], path: str | os.PathLike[str]) -> int:
+    """Write documents as JSONL atomically (a temporary file renamed into place); return the count."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    fd, tmp_name = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            for document in documents:
+                handle.write(json.dumps(document.to_dict(), ensure_ascii=False) + "\n")
+                count += 1
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return count

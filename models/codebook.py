@@ -1,0 +1,103 @@
+"""The codebook: framing themes with definitions and indicator phrases, loaded and validated."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from corpus.errors import InputError
+
+_THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One framing theme of the codebook."""
+
+    id: str
+    label: str
+    definition: str
+    indicators: tuple[str, ...]
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """The themes a document is coded for, in codebook order."""
+
+    themes: tuple[Theme, ...]
+    version: str = "1"
+    unit: str = "document"
+    source: str = ""
+
+    @property
+    def theme_ids(self) -> list[str]:
+        """Theme ids in codebook order."""
+        return [theme.id for theme in self.themes]
+
+    def theme(self, theme_id: str) -> Theme:
+        """The theme with this id; ``KeyError`` if there is none."""
+        for theme in self.themes:
+            if theme.id == theme_id:
+                return theme
+        raise KeyError(theme_id)
+
+
+def default_codebook_path() -> Path:
+    """The codebook bundled with the package."""
+    return Path(str(resources.files("models") / "data" / "codebook.yaml"))
+
+
+def load_codebook(path: str | os.PathLike[str] | None = None) -> Codebook:
+    """Load and validate a codebook YAML file (the bundled one when ``path`` is None).
+
+    Raises ``InputError`` naming the file and the theme or field at fault: missing ``themes``,
+    a theme without ``id`` or ``indicators``, an id that is not snake_case, duplicate ids.
+    """
+    path = Path(path) if path is not None else default_codebook_path()
+    if not path.is_file():
+        raise InputError("codebook file not found", path=path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else None
+        raise InputError(f"not valid YAML ({getattr(exc, 'problem', exc)})", path=path, where=where) from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("themes"), list) or not raw["themes"]:
+        raise InputError("expected a mapping with a non-empty 'themes' list", path=path)
+    themes: list[Theme] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(raw["themes"], start=1):
+        where = f"themes[{index}]"
+        if not isinstance(entry, dict):
+            raise InputError("each theme must be a mapping", path=path, where=where)
+        theme_id = entry.get("id")
+        if not isinstance(theme_id, str) or not _THEME_ID.match(theme_id):
+            raise InputError(f"'id' must be a snake_case string, got {theme_id!r}", path=path, where=where)
+        if theme_id in seen:
+            raise InputError(f"duplicate theme id {theme_id!r}", path=path, where=where)
+        seen.add(theme_id)
+        indicators = entry.get("indicators")
+        if not isinstance(indicators, list) or not indicators or not all(isinstance(i, str) and i.strip() for i in indicators):
+            raise InputError(f"theme {theme_id!r}: 'indicators' must be a non-empty list of phrases", path=path, where=where)
+        themes.append(
+            Theme(
+                id=theme_id,
+                label=str(entry.get("label", theme_id)),
+                definition=" ".join(str(entry.get("definition", "")).split()),
+                indicators=tuple(i.strip() for i in indicators),
+                include=tuple(str(i) for i in entry.get("include") or ()),
+                exclude=tuple(str(i) for i in entry.get("exclude") or ()),
+            )
+        )
+    return Codebook(
+        themes=tuple(themes),
+        version=str(raw.get("version", "1")),
+        unit=str(raw.get("unit", "document")),
+        source=str(path),
+    )

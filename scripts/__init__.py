@@ -1,0 +1,1 @@
+"""Batch entry points: the ``hkasean`` command line and the staged run. They only wire stages together."""
