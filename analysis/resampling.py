@@ -1,0 +1,43 @@
+"""Seeded bootstrap helpers shared by the agreement, prevalence and correlation tables."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+
+def bootstrap_indices(n: int, n_boot: int, random_state: int | np.random.Generator) -> np.ndarray:
+    """``n_boot x n`` array of row indices drawn with replacement (seeded, reproducible)."""
+    rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
+    return rng.integers(0, n, size=(n_boot, n))
+
+
+def percentile_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Percentile interval of bootstrap replicates, ignoring NaN replicates; (nan, nan) if none."""
+    values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return (float("nan"), float("nan"))
+    tail = (1.0 - level) / 2.0 * 100.0
+    low, high = np.percentile(values, [tail, 100.0 - tail])
+    return (float(low), float(high))
+
+
+def bootstrap_interval(
+    statistic: Callable[[np.ndarray], float],
+    n: int,
+    *,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    random_state: int | np.random.Generator = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of ``statistic(indices)`` over resamples of ``n`` units.
+
+    ``statistic`` receives an index array (length ``n``) and returns a float (NaN allowed for
+    degenerate resamples; those replicates are dropped).
+    """
+    if n == 0:
+        return (float("nan"), float("nan"))
+    draws = bootstrap_indices(n, n_boot, random_state)
+    replicates = np.array([statistic(idx) for idx in draws], dtype=float)
+    return percentile_interval(replicates, level)
