@@ -1,0 +1,75 @@
+"""The ``hkasean`` command line: subcommands that wire the corpus, model and analysis stages."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from typing import Sequence
+
+from corpus.errors import InputError
+
+LOG = logging.getLogger("hkasean")
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "scripts.commands.scrape",
+    "scripts.commands.corpus",
+    "scripts.commands.fit",
+    "scripts.commands.evaluate",
+    "scripts.commands.run",
+    "scripts.commands.config",
+)
+
+DESCRIPTION = """\
+Hong Kong government releases about ASEAN: scrape them, model their framing themes, compare the
+models with a manual coding, and set theme prevalence beside the HK-ASEAN trade figures.
+
+Start with `hkasean run`: with no arguments it runs every stage on the bundled sample and writes
+hkasean-output/ (report.html, report.md, tables/, figures/, manifest.json)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every available subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="hkasean", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors; no progress bars")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue  # subcommand not built yet
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def configure_logging(verbose: bool, quiet: bool) -> None:
+    """Log to stderr: INFO by default, DEBUG with --verbose, WARNING with --quiet."""
+    level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hkasean`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 0
+    configure_logging(args.verbose, args.quiet)
+    try:
+        return int(args.handler(args) or 0)
+    except InputError as exc:
+        LOG.error("%s", exc)
+        return 2
+    except KeyboardInterrupt:
+        LOG.error("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
