@@ -1,0 +1,32 @@
+"""Figures of the corpus itself: how many documents of which kind, when."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from analysis.figures import PALETTE, apply_style, save_figure
+
+
+def plot_documents_per_year(doc_frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Stacked bars: documents per year, coloured by doc_type (from ``corpus.frame.documents_frame``)."""
+    apply_style()
+    counts = (
+        doc_frame.assign(doc_type=doc_frame["doc_type"].replace("", "unknown"))
+        .pivot_table(index="year", columns="doc_type", values="doc_id", aggfunc="count", fill_value=0)
+        .sort_index()
+    )
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    colours = sns.color_palette(PALETTE, n_colors=max(len(counts.columns), 1))
+    bottom = pd.Series(0, index=counts.index)
+    for colour, doc_type in zip(colours, counts.columns):
+        ax.bar(counts.index.astype(str), counts[doc_type], bottom=bottom, label=doc_type, color=colour)
+        bottom = bottom + counts[doc_type]
+    ax.set_xlabel("Year of issue")
+    ax.set_ylabel("Documents (count)")
+    ax.set_title("Documents per year and type")
+    ax.legend(title="Document type", bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
+    return save_figure(fig, path)

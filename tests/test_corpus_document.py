@@ -1,0 +1,80 @@
+"""The document record and the JSONL exchange format."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from corpus.bundled import sample_corpus_path
+from corpus.document import Document, DocumentError
+from corpus.errors import InputError
+from corpus.jsonl import read_documents, write_documents
+
+GOOD = {"id": "P2024010900345", "url": "https://www.info.gov.hk/x.htm", "date": "2024-01-09",
+        "title": "T", "text": "Para one.\n\nPara two.", "source": "info.gov.hk", "doc_type": "speech",
+        "speaker": "X", "lang": "en"}
+
+
+def test_extra_fields_survive_a_round_trip():
+    record = dict(GOOD, copy_url="https://copy", title_is_descriptive=True)
+    doc = Document.from_dict(record)
+    assert doc.extra == {"copy_url": "https://copy", "title_is_descriptive": True}
+    assert doc.to_dict() == record
+    assert doc.paragraphs == ["Para one.", "Para two."]
+    assert doc.year == 2024
+
+
+@pytest.mark.parametrize(
+    "change, field_name",
+    [({"date": "2024-1-9"}, "date"), ({"date": "2024-02-30"}, "date"), ({"id": ""}, "id"),
+     ({"doc_type": "tweet"}, "doc_type"), ({"text": "  "}, "text"), ({"title": 3}, "title")],
+)
+def test_invalid_fields_are_named(change, field_name):
+    with pytest.raises(DocumentError) as err:
+        Document.from_dict(dict(GOOD, **change))
+    assert err.value.field == field_name
+
+
+def test_missing_required_field():
+    record = dict(GOOD)
+    del record["text"]
+    with pytest.raises(DocumentError, match="'text'"):
+        Document.from_dict(record)
+
+
+def test_content_hash_changes_with_any_field():
+    a = Document.from_dict(GOOD)
+    assert a.content_hash() == Document.from_dict(dict(GOOD)).content_hash()
+    assert a.content_hash() != Document.from_dict(dict(GOOD, speaker="Y")).content_hash()
+
+
+def test_bad_line_names_file_line_and_field(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n" + json.dumps(dict(GOOD, id="b", date="09/01/2024")) + "\n")
+    with pytest.raises(InputError) as err:
+        read_documents(path)
+    assert f"{path}:line 2" in str(err.value) and "'date'" in str(err.value)
+
+
+def test_malformed_json_line(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n\n{not json\n")
+    with pytest.raises(InputError, match="line 3: not valid JSON"):
+        read_documents(path)
+
+
+def test_duplicate_ids_rejected(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(GOOD) + "\n" + json.dumps(GOOD) + "\n")
+    with pytest.raises(InputError, match="duplicate id"):
+        read_documents(path)
+
+
+def test_sample_round_trips_losslessly(tmp_path):
+    docs = read_documents(sample_corpus_path())
+    assert len(docs) == 88
+    out = tmp_path / "out.jsonl"
+    assert write_documents(docs, out) == 88
+    original = [json.loads(line) for line in sample_corpus_path().read_text(encoding="utf-8").splitlines() if line]
+    again = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert again == original
