@@ -1,0 +1,125 @@
+"""Figures of the validation: model (and human) F1 per theme, topic-theme alignment, reliability."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from analysis.agreement import MACRO
+from analysis.figures import DIVERGING, PALETTE, apply_style, save_figure
+from analysis.reliability import OVERALL
+
+
+def _categories(themes: pd.Series, last: str) -> list[str]:
+    """Themes in order of appearance, with ``last`` (macro/overall) moved to the end."""
+    ordered = [theme for theme in pd.unique(themes) if theme != last]
+    return ordered + ([last] if last in set(themes) else [])
+
+
+def _point_with_interval(ax: plt.Axes, table: pd.DataFrame, value: str, group: str, categories: list[str]) -> None:
+    """Dodged points with percentile-interval error bars, one colour per ``group``."""
+    groups = list(pd.unique(table[group]))
+    colours = sns.color_palette(PALETTE, len(groups))
+    width = 0.8 / max(len(groups), 1)
+    for number, (name, colour) in enumerate(zip(groups, colours)):
+        rows = table[table[group] == name].set_index("theme").reindex(categories)
+        x = np.arange(len(categories)) - 0.4 + width * (number + 0.5)
+        low = (rows[value] - rows[f"{value}_low"]).clip(lower=0)
+        high = (rows[f"{value}_high"] - rows[value]).clip(lower=0)
+        marker = "s" if str(name).startswith("human:") else "o"
+        ax.errorbar(x, rows[value], yerr=[low.to_numpy(), high.to_numpy()], fmt=marker, color=colour,
+                    capsize=3, label=str(name))
+
+
+def plot_f1_by_model(agreement: pd.DataFrame, reliability: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """F1 (0-1) of every model and human coder against the standard, per theme and macro, with bootstrap interval bars.
+
+    ``agreement``: ``agreement_table`` rows (models, and ``human_agreement_rows`` when given);
+    ``reliability``: ``reliability_table``. The black dashes mark the human ceiling: the F1 of the
+    independent coders against each other (``positive_agreement``; for macro, its mean over themes).
+    """
+    apply_style()
+    categories = _categories(agreement["theme"], MACRO)
+    fig, ax = plt.subplots(figsize=(max(7.0, 1.6 * len(categories)), 4.5))
+    _point_with_interval(ax, agreement, "f1", "model", categories)
+    themes = reliability[reliability["theme"] != OVERALL].set_index("theme")["positive_agreement"]
+    ceiling = themes.reindex(categories)
+    if MACRO in categories:
+        ceiling[MACRO] = themes.mean()
+    coders = " vs ".join(str(reliability["coders"].iloc[0]).split("+")) if len(reliability) else "coders"
+    ax.hlines(ceiling.to_numpy(), np.arange(len(categories)) - 0.45, np.arange(len(categories)) + 0.45,
+              colors="black", linestyles="dashed", label=f"human ceiling: F1 {coders}")
+    ax.set_xticks(np.arange(len(categories)), categories, rotation=20, ha="right")
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xlabel("theme")
+    ax.set_ylabel("F1 against the standard (0-1)")
+    ax.set_title("Agreement with the manual coding")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
+    return save_figure(fig, path)
+
+
+def topic_theme_association(doc_topics: pd.DataFrame, standard: pd.DataFrame, model: str) -> pd.DataFrame:
+    """Mean topic share among documents coded with a theme minus among those without it.
+
+    Returns DataFrame index topic (as in ``doc_topics``), columns theme ids, values in share
+    units (-1..1); NaN for a theme whose coded documents are all positive or all negative.
+    """
+    rows = doc_topics[doc_topics["model"] == model]
+    if rows.empty:
+        raise ValueError(f"no topics for model {model!r}")
+    shares = rows.pivot(index="doc_id", columns="topic", values="score")
+    shares = shares.reindex(columns=pd.unique(rows["topic"])).fillna(0.0)
+    shares = shares.loc[shares.index.intersection(standard.index)]
+    labels = standard.loc[shares.index].astype(bool)
+    columns = {}
+    for theme in standard.columns:
+        positive = labels[theme].to_numpy()
+        if positive.all() or not positive.any():
+            columns[theme] = pd.Series(np.nan, index=shares.columns)
+        else:
+            columns[theme] = shares[positive].mean() - shares[~positive].mean()
+    return pd.DataFrame(columns).rename_axis(index="topic", columns="theme")
+
+
+def plot_topic_theme_alignment(
+    doc_topics: pd.DataFrame, standard: pd.DataFrame, path: str | os.PathLike[str], model: str
+) -> Path:
+    """Annotated heatmap of ``topic_theme_association`` for one topic model (diverging, centred on 0)."""
+    apply_style()
+    association = topic_theme_association(doc_topics, standard, model)
+    fig, ax = plt.subplots(figsize=(1.3 * association.shape[1] + 2.5, 0.45 * association.shape[0] + 1.8))
+    limit = float(np.nanmax(np.abs(association.to_numpy()))) if association.notna().any().any() else 1.0
+    sns.heatmap(association, ax=ax, cmap=DIVERGING, center=0.0, vmin=-limit, vmax=limit, annot=True, fmt=".2f",
+                cbar_kws={"label": "mean topic share: coded docs minus others"})
+    ax.set_xlabel("theme (manual standard)")
+    ax.set_ylabel(f"{model} topic")
+    ax.set_title(f"Which {model} topics carry which themes")
+    return save_figure(fig, path)
+
+
+def plot_reliability(reliability: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Cohen's kappa and Krippendorff's alpha of the independent coders, per theme and overall, with bootstrap bars."""
+    apply_style()
+    categories = _categories(reliability["theme"], OVERALL)
+    long = pd.concat(
+        [
+            reliability[["theme", statistic, f"{statistic}_low", f"{statistic}_high"]]
+            .rename(columns=lambda c: c.replace(statistic, "value"))
+            .assign(statistic=name)
+            for statistic, name in (("kappa", "Cohen's kappa"), ("alpha", "Krippendorff's alpha"))
+        ],
+        ignore_index=True,
+    )
+    fig, ax = plt.subplots(figsize=(max(7.0, 1.4 * len(categories)), 4.0))
+    _point_with_interval(ax, long, "value", "statistic", categories)
+    ax.set_xticks(np.arange(len(categories)), categories, rotation=20, ha="right")
+    ax.set_ylim(min(-0.05, float(np.nanmin(long["value_low"].to_numpy(dtype=float), initial=0.0))), 1.05)
+    ax.set_xlabel("theme")
+    ax.set_ylabel("chance-corrected agreement (1 = perfect)")
+    ax.set_title(f"Inter-coder reliability ({' vs '.join(str(reliability['coders'].iloc[0]).split('+'))})")
+    ax.legend(frameon=False)
+    return save_figure(fig, path)
