@@ -1,6 +1,7 @@
 """Seeded bootstrap helpers shared by the agreement, prevalence and correlation tables."""
 from __future__ import annotations
 
+import zlib
 from typing import Callable
 
 import numpy as np
@@ -41,3 +42,13 @@ def bootstrap_interval(
     draws = bootstrap_indices(n, n_boot, random_state)
     replicates = np.array([statistic(idx) for idx in draws], dtype=float)
     return percentile_interval(replicates, level)
+
+
+def keyed_generator(random_state: int, *key: str) -> np.random.Generator:
+    """A generator seeded by ``random_state`` and a text key (e.g. source, theme, period).
+
+    Each cell of a table gets its own stream, so adding rows to a table leaves the other rows'
+    random draws (and hence their intervals and p-values) unchanged.
+    """
+    spawn_key = tuple(zlib.crc32(part.encode("utf-8")) for part in key)
+    return np.random.default_rng(np.random.SeedSequence(random_state, spawn_key=spawn_key))

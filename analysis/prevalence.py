@@ -1,0 +1,125 @@
+"""Theme prevalence over time: the share of documents carrying each theme per period, with intervals.
+
+Input is the tidy ``doc_themes`` shape shared by every model and by the manual coding:
+DataFrame[doc_id, model, theme, score, present (0/1)], optionally with a ``fold`` column; the gold coding
+uses ``model = "gold"``. Each value of ``model`` becomes one ``source`` of the table.
+
+Which predictions are used: every row. Prevalence is descriptive, so in-sample predictions
+(``fold == -1``) count as much as out-of-fold ones. If a document has more than one row for the same
+(model, theme) -- e.g. an out-of-fold prediction and an in-sample refit -- the out-of-fold one
+(``fold >= 0``) is kept.
+
+Intervals: a percentile bootstrap over the period's documents (``n_boot`` resamples with replacement).
+When the bootstrap is degenerate -- fewer than ``min_docs`` documents, or all documents agree (share 0
+or 1), where every resample gives the same share -- the Wilson score interval is used instead and the
+flag says so.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.resampling import bootstrap_indices, keyed_generator, percentile_interval
+
+PREVALENCE_COLUMNS = ["period", "theme", "source", "share", "low", "high", "n_docs", "flag", "period_start"]
+DOC_THEME_COLUMNS = ["doc_id", "model", "theme", "present"]
+_FREQ_CODES = {"year": "Y", "quarter": "Q", "month": "M"}
+
+
+@dataclass(frozen=True)
+class PrevalenceSettings:
+    """Tunable parameters of the prevalence table (config keys = field names)."""
+
+    freq: str = field(default="year", metadata={"help": "period length: year, quarter or month"})
+    n_boot: int = field(default=1000, metadata={"help": "bootstrap resamples of each period's documents"})
+    min_docs: int = field(default=5, metadata={"help": "periods with fewer documents are flagged and get a Wilson interval"})
+    level: float = field(default=0.95, metadata={"help": "coverage of the interval"})
+
+
+def prevalence_table(
+    doc_themes: pd.DataFrame,
+    doc_frame: pd.DataFrame,
+    freq: str = PrevalenceSettings.freq,
+    n_boot: int = PrevalenceSettings.n_boot,
+    random_state: int = 0,
+    min_docs: int = PrevalenceSettings.min_docs,
+    level: float = PrevalenceSettings.level,
+) -> pd.DataFrame:
+    """Share of documents carrying each theme, per period and source, with an interval.
+
+    ``doc_frame`` is ``corpus.frame.documents_frame(docs)`` (needs ``doc_id`` and ``date``); its date
+    range sets the periods, so periods with no documents appear (n_docs 0, share NaN, flag
+    "no documents"). Periods with fewer than ``min_docs`` documents are kept and flagged
+    "few documents (n=3)".
+
+    Returns DataFrame[period (str: "2019", "2019Q1" or "2019-01"), theme, source, share (0-1), low, high
+    (interval bounds, 0-1), n_docs (int), flag (str, "" if nothing to say), period_start (datetime64)],
+    one row per (source, theme, period), sorted in that order.
+    """
+    if freq not in _FREQ_CODES:
+        raise ValueError(f"freq must be one of {sorted(_FREQ_CODES)}, got {freq!r}")
+    missing = [c for c in DOC_THEME_COLUMNS if c not in doc_themes.columns]
+    if missing:
+        raise ValueError(f"doc_themes lacks column(s) {missing}; expected {DOC_THEME_COLUMNS} (+ optional fold)")
+    coded = _one_prediction_per_document(doc_themes)
+    unknown = sorted(set(coded["doc_id"]) - set(doc_frame["doc_id"]))
+    if unknown:
+        raise ValueError(f"{len(unknown)} doc_id(s) of doc_themes are not in doc_frame, e.g. {unknown[:3]}")
+
+    code = _FREQ_CODES[freq]
+    dates = pd.to_datetime(doc_frame["date"])
+    doc_period = pd.Series(dates.dt.to_period(code).to_numpy(), index=doc_frame["doc_id"].to_numpy())
+    all_periods = pd.period_range(dates.min().to_period(code), dates.max().to_period(code), freq=code)
+    coded = coded.assign(period=coded["doc_id"].map(doc_period))
+
+    rows = []
+    for (source, theme), group in coded.groupby(["model", "theme"], sort=True):
+        by_period = {p: g["present"].to_numpy(dtype=float) for p, g in group.groupby("period")}
+        for period in all_periods:
+            present = by_period.get(period, np.empty(0))
+            rng = keyed_generator(random_state, source, theme, str(period))
+            share, low, high, flag = _share_with_interval(present, n_boot, rng, min_docs, level)
+            rows.append({
+                "period": str(period), "theme": theme, "source": source, "share": share, "low": low,
+                "high": high, "n_docs": len(present), "flag": flag, "period_start": period.start_time,
+            })
+    return pd.DataFrame(rows, columns=PREVALENCE_COLUMNS).astype({"n_docs": int})
+
+
+def _one_prediction_per_document(doc_themes: pd.DataFrame) -> pd.DataFrame:
+    if "fold" in doc_themes.columns:
+        doc_themes = doc_themes.assign(_in_sample=doc_themes["fold"] == -1).sort_values("_in_sample", kind="stable")
+    deduplicated = doc_themes.drop_duplicates(["model", "theme", "doc_id"], keep="first")
+    return deduplicated[DOC_THEME_COLUMNS]
+
+
+def _share_with_interval(
+    present: np.ndarray, n_boot: int, rng: np.random.Generator, min_docs: int, level: float
+) -> tuple[float, float, float, str]:
+    n = len(present)
+    if n == 0:
+        return np.nan, np.nan, np.nan, "no documents"
+    share = float(present.mean())
+    flags = [f"few documents (n={n})"] if n < min_docs else []
+    if n < min_docs or share in (0.0, 1.0):
+        low, high = wilson_interval(int(present.sum()), n, level)
+        flags.append("Wilson interval")
+    else:
+        draws = bootstrap_indices(n, n_boot, rng)
+        low, high = percentile_interval(present[draws].mean(axis=1), level)
+    return share, low, high, "; ".join(flags)
+
+
+def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a proportion ``successes / n`` (bounds in 0-1; NaN if n == 0)."""
+    if n == 0:
+        return (np.nan, np.nan)
+    z = stats.norm.ppf(1.0 - (1.0 - level) / 2.0)
+    p = successes / n
+    denominator = 1.0 + z**2 / n
+    centre = (p + z**2 / (2 * n)) / denominator
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denominator
+    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
