@@ -1,0 +1,208 @@
+"""The contract every model and coder of the zoo follows, and the shared topic-model machinery.
+
+Like a scikit-learn estimator: the constructor stores parameters, ``fit(processed, labels=None)``
+learns and returns self, learned state ends in "_", randomness comes only from ``random_state``.
+After ``fit`` every model answers the same questions with tidy tables, so evaluation never asks
+which model it holds:
+
+- ``doc_topics()``: doc_id, model, topic, score (one row per document and topic or theme);
+- ``doc_themes()``: doc_id, model, theme, score, present (0/1 int; one row per document and theme);
+- ``top_terms(n)``: model, topic, rank (1 = strongest), term (readable surface form), weight;
+- ``topics()``: model, topic, top_terms ("; "-joined), coherence (c_npmi), mapped_theme ("" if none);
+- ``evidence()``: doc_id, model, topic_or_theme, terms (the up-to-5 terms that drove the decision).
+"""
+from __future__ import annotations
+
+import os
+from abc import abstractmethod
+from collections import Counter
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+
+from corpus.errors import InputError
+from models.coherence import topic_coherence
+from models.text import ProcessedCorpus
+from models.theme_map import lexical_theme_map
+
+EVIDENCE_TERMS = 5
+DOC_TOPIC_COLUMNS = ["doc_id", "model", "topic", "score"]
+DOC_THEME_COLUMNS = ["doc_id", "model", "theme", "score", "present"]
+TOP_TERM_COLUMNS = ["model", "topic", "rank", "term", "weight"]
+TOPIC_COLUMNS = ["model", "topic", "top_terms", "coherence", "mapped_theme"]
+EVIDENCE_COLUMNS = ["doc_id", "model", "topic_or_theme", "terms"]
+
+
+def long_frame(doc_ids: list[str], model: str, labels: list[str], scores: np.ndarray, label_column: str) -> pd.DataFrame:
+    """An n_docs x n_labels score matrix as a long table: doc_id, model, <label_column>, score."""
+    n_docs, n_labels = scores.shape
+    return pd.DataFrame(
+        {
+            "doc_id": np.repeat(np.asarray(doc_ids, dtype=object), n_labels),
+            "model": model,
+            label_column: np.tile(np.asarray(labels, dtype=object), n_docs),
+            "score": scores.reshape(-1).astype(float),
+        }
+    )
+
+
+class ZooModel(BaseEstimator):
+    """Base of every model: tables shared by all, persistence, and the fit bookkeeping.
+
+    Subclasses set, during ``fit``: ``doc_ids_``, ``topic_labels_`` (topic or theme ids),
+    ``topic_themes_`` (mapped theme per topic, "" if none), ``surface_forms_`` and
+    ``evidence_``, and implement ``_ranked_terms`` and ``doc_topics``/``doc_themes``.
+    """
+
+    name: str
+    coherence_topn: int
+
+    @abstractmethod
+    def fit(self, processed: ProcessedCorpus, labels: pd.DataFrame | None = None) -> "ZooModel":
+        """Learn from the processed corpus (and the labels, for supervised coders); return self."""
+
+    @abstractmethod
+    def doc_topics(self) -> pd.DataFrame:
+        """doc_id, model, topic, score: one row per document and topic (or theme, for coders)."""
+
+    @abstractmethod
+    def doc_themes(self) -> pd.DataFrame:
+        """doc_id, model, theme, score, present (0/1 int): one row per document and theme."""
+
+    @abstractmethod
+    def _ranked_terms(self, topic_index: int) -> list[tuple[str, float]]:
+        """(token, weight) pairs of one topic, strongest first."""
+
+    def top_terms(self, n: int = 10) -> pd.DataFrame:
+        """model, topic, rank (1..n), term (readable surface form), weight: the n strongest terms per topic."""
+        rows = [
+            (self.name, label, rank, self.surface_forms_.get(token, token), float(weight))
+            for k, label in enumerate(self.topic_labels_)
+            for rank, (token, weight) in enumerate(self._ranked_terms(k)[:n], start=1)
+        ]
+        return pd.DataFrame(rows, columns=TOP_TERM_COLUMNS)
+
+    def topics(self) -> pd.DataFrame:
+        """model, topic, top_terms ("; "-joined, ``coherence_topn`` terms), coherence (c_npmi), mapped_theme."""
+        rows = [
+            (
+                self.name,
+                label,
+                "; ".join(self.surface_forms_.get(t, t) for t, _ in self._ranked_terms(k)[: self.coherence_topn]),
+                float(self.coherence_[k]),
+                self.topic_themes_[k],
+            )
+            for k, label in enumerate(self.topic_labels_)
+        ]
+        return pd.DataFrame(rows, columns=TOPIC_COLUMNS)
+
+    def evidence(self) -> pd.DataFrame:
+        """doc_id, model, topic_or_theme, terms: up to 5 "; "-joined terms that drove each decision."""
+        return self.evidence_.copy()
+
+    def top_tokens(self, n: int) -> list[list[str]]:
+        """The n strongest tokens (not surface forms) of every topic, for coherence and stability."""
+        return [[t for t, _ in self._ranked_terms(k)[:n]] for k in range(len(self.topic_labels_))]
+
+    def _finish_fit(self, processed: ProcessedCorpus) -> None:
+        self.surface_forms_ = dict(processed.surface_forms)
+        self.coherence_ = topic_coherence(self.top_tokens(self.coherence_topn), processed, "c_npmi")
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the fitted model with joblib; return the path."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self, path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> "ZooModel":
+        """Read a model written by ``save``; ``InputError`` if the file holds something else."""
+        path = Path(path)
+        if not path.is_file():
+            raise InputError("model file not found", path=path)
+        model = joblib.load(path)
+        if not isinstance(model, cls):
+            raise InputError(f"expected a saved {cls.__name__}, found {type(model).__name__}", path=path)
+        return model
+
+
+class TopicModel(ZooModel):
+    """Shared machinery of topic models (LDA, NMF, seeded LDA).
+
+    Subclasses implement ``_fit_units(processed) -> (unit_topics, components, vocabulary)``:
+    n_units x K topic shares (rows sum to 1) and K x V term weights (rows sum to 1). This class
+    aggregates units to documents, maps topics to themes, and computes coherence and evidence.
+    Parameters every subclass declares: ``n_topics``, ``theme_threshold`` (a document carries a
+    theme when the summed share of the topics serving it is at least this), ``map_min_weight``
+    (see ``models.theme_map``), ``aggregation`` ("mean" or "max" over paragraph units; "max" rows
+    are renormalised to sum to 1), ``coherence_topn``, ``random_state`` and ``name``.
+    """
+
+    n_topics: int
+    theme_threshold: float
+    map_min_weight: float
+    aggregation: str
+    random_state: int
+
+    @abstractmethod
+    def _fit_units(self, processed: ProcessedCorpus) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Fit on the unit token lists: (n_units x K shares, K x V term weights, vocabulary)."""
+
+    def _map_themes(self, processed: ProcessedCorpus) -> list[str]:
+        return lexical_theme_map(self.components_, self.vocabulary_, processed.theme_seed_tokens(), self.map_min_weight)
+
+    def fit(self, processed: ProcessedCorpus, labels: pd.DataFrame | None = None) -> "TopicModel":
+        """Fit the topic model on ``processed`` (``labels`` is ignored: unsupervised); return self."""
+        unit_topics, components, vocabulary = self._fit_units(processed)
+        self.components_ = components
+        self.vocabulary_ = vocabulary
+        doc_topics = processed.aggregate_units(unit_topics, self.aggregation)
+        self.doc_topic_ = doc_topics / doc_topics.sum(axis=1, keepdims=True)
+        self.doc_ids_ = list(processed.doc_ids)
+        self.theme_ids_ = list(processed.theme_ids)
+        self.topic_labels_ = [f"{self.name}_{k}" for k in range(self.components_.shape[0])]
+        self.topic_themes_ = self._map_themes(processed)
+        self._finish_fit(processed)
+        self.evidence_ = self._topic_evidence(processed)
+        return self
+
+    def _ranked_terms(self, topic_index: int) -> list[tuple[str, float]]:
+        row = self.components_[topic_index]
+        order = np.lexsort((np.arange(row.size), -row))[:50]
+        return [(self.vocabulary_[i], float(row[i])) for i in order]
+
+    def doc_topics(self) -> pd.DataFrame:
+        """doc_id, model, topic, score: each document's topic shares (sum to 1 per document)."""
+        return long_frame(self.doc_ids_, self.name, self.topic_labels_, self.doc_topic_, "topic")
+
+    def theme_scores(self) -> np.ndarray:
+        """n_docs x n_themes: summed share of the topics serving each theme (0 if no topic serves it)."""
+        scores = np.zeros((len(self.doc_ids_), len(self.theme_ids_)))
+        for k, theme in enumerate(self.topic_themes_):
+            if theme:
+                scores[:, self.theme_ids_.index(theme)] += self.doc_topic_[:, k]
+        return scores
+
+    def doc_themes(self) -> pd.DataFrame:
+        """doc_id, model, theme, score (topic share serving the theme, 0..1), present (score >= theme_threshold)."""
+        frame = long_frame(self.doc_ids_, self.name, self.theme_ids_, self.theme_scores(), "theme")
+        frame["present"] = (frame["score"] >= self.theme_threshold).astype(int)
+        return frame
+
+    def _topic_evidence(self, processed: ProcessedCorpus) -> pd.DataFrame:
+        """For each document and each topic holding at least ``theme_threshold`` of it (at least its top
+        topic): the document's tokens ranked by count x topic weight."""
+        index = {token: i for i, token in enumerate(self.vocabulary_)}
+        rows = []
+        for d, (doc_id, tokens) in enumerate(zip(self.doc_ids_, processed.document_tokens())):
+            counts = Counter(t for t in tokens if t in index)
+            shares = self.doc_topic_[d]
+            topics = sorted(set(np.flatnonzero(shares >= self.theme_threshold)) | {int(np.argmax(shares))})
+            for k in topics:
+                ranked = sorted(counts, key=lambda t: (-counts[t] * self.components_[k, index[t]], t))[:EVIDENCE_TERMS]
+                rows.append((doc_id, self.name, self.topic_labels_[k], "; ".join(self.surface_forms_.get(t, t) for t in ranked)))
+        return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)

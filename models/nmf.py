@@ -1,0 +1,52 @@
+"""Non-negative matrix factorisation of the TF-IDF matrix (scikit-learn), sparse throughout."""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.decomposition import NMF
+
+from models.base import TopicModel
+from models.text import ProcessedCorpus
+from models.tfidf import tfidf_vectorizer
+
+
+def _rows_to_shares(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to sum to 1; an all-zero row becomes uniform."""
+    totals = matrix.sum(axis=1, keepdims=True)
+    uniform = np.full_like(matrix, 1.0 / matrix.shape[1])
+    return np.divide(matrix, totals, out=uniform, where=totals > 0)
+
+
+class NmfTopicModel(TopicModel):
+    """scikit-learn ``NMF`` (init "nndsvda", ``random_state``) on the units' TF-IDF matrix.
+
+    Unit topic shares are the rows of W scaled to sum to 1; topic term weights the rows of H
+    scaled to sum to 1.
+    """
+
+    def __init__(
+        self,
+        n_topics: int = 6,
+        max_iter: int = 500,
+        theme_threshold: float = 0.25,
+        map_min_weight: float = 0.01,
+        aggregation: str = "mean",
+        coherence_topn: int = 10,
+        random_state: int = 0,
+        name: str = "nmf",
+    ) -> None:
+        self.n_topics = n_topics
+        self.max_iter = max_iter
+        self.theme_threshold = theme_threshold
+        self.map_min_weight = map_min_weight
+        self.aggregation = aggregation
+        self.coherence_topn = coherence_topn
+        self.random_state = random_state
+        self.name = name
+
+    def _fit_units(self, processed: ProcessedCorpus) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        self.vectorizer_ = tfidf_vectorizer()
+        matrix = self.vectorizer_.fit_transform(iter(processed))
+        self.nmf_ = NMF(n_components=self.n_topics, init="nndsvda", max_iter=self.max_iter, random_state=self.random_state)
+        unit_weights = self.nmf_.fit_transform(matrix)
+        vocabulary = [str(t) for t in self.vectorizer_.get_feature_names_out()]
+        return _rows_to_shares(unit_weights), _rows_to_shares(self.nmf_.components_), vocabulary

@@ -1,0 +1,85 @@
+"""Choosing the number of topics K: coherence, stability across seeds and diversity over a grid.
+
+For every K in the grid and every seed, the model is fitted once (in parallel with joblib; each
+fit is seeded, so results equal a serial run). Per run: mean c_npmi and c_v coherence of the
+topics' top-10 terms; diversity = share of unique words among the top-25 terms of all topics;
+stability = mean over the other seeds' runs at the same K of the mean best-match Jaccard
+overlap of top-10 term sets (each topic matched to its most similar topic of the other run).
+
+Rule: among the K whose mean stability (over seeds) is at least ``min_stability``, choose the
+one with the highest mean c_npmi (ties: the smaller K); if no K is stable enough, choose the
+most stable K.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed
+from sklearn.base import clone
+
+from models.base import TopicModel
+from models.coherence import topic_coherence
+from models.text import ProcessedCorpus
+
+COHERENCE_TOPN = 10
+DIVERSITY_TOPN = 25
+SELECTION_COLUMNS = ["model", "k", "seed", "c_npmi", "c_v", "stability", "diversity", "chosen"]
+
+
+@dataclass(frozen=True)
+class KSelection:
+    """The grid table (``SELECTION_COLUMNS``, one row per K x seed), the chosen K and why."""
+
+    table: pd.DataFrame
+    chosen_k: int
+    reason: str
+
+
+def _evaluate_run(prototype: TopicModel, processed: ProcessedCorpus, k: int, seed: int) -> dict:
+    model = clone(prototype).set_params(n_topics=k, random_state=seed).fit(processed)
+    top10 = model.top_tokens(COHERENCE_TOPN)
+    top25 = model.top_tokens(DIVERSITY_TOPN)
+    return {
+        "k": k,
+        "seed": seed,
+        "c_npmi": float(np.nanmean(model.coherence_)),
+        "c_v": float(np.nanmean(topic_coherence(top10, processed, "c_v"))),
+        "diversity": len({t for topic in top25 for t in topic}) / sum(len(topic) for topic in top25),
+        "top10": [set(topic) for topic in top10],
+    }
+
+
+def best_match_jaccard(topics_a: list[set[str]], topics_b: list[set[str]]) -> float:
+    """Mean over the topics of ``topics_a`` of the Jaccard overlap with their best match in ``topics_b``."""
+    return float(np.mean([max(len(a & b) / len(a | b) for b in topics_b) for a in topics_a]))
+
+
+def select_n_topics(
+    prototype: TopicModel,
+    processed: ProcessedCorpus,
+    k_grid: list[int],
+    seeds: list[int],
+    min_stability: float = 0.5,
+    n_jobs: int = 1,
+) -> KSelection:
+    """Fit ``prototype`` (cloned) for every K x seed and choose K by the rule in the module docstring."""
+    runs = Parallel(n_jobs=n_jobs)(delayed(_evaluate_run)(prototype, processed, k, s) for k in k_grid for s in seeds)
+    for run in runs:
+        others = [o["top10"] for o in runs if o["k"] == run["k"] and o["seed"] != run["seed"]]
+        run["stability"] = float(np.mean([best_match_jaccard(run["top10"], o) for o in others])) if others else np.nan
+    table = pd.DataFrame([{c: run[c] for c in SELECTION_COLUMNS[1:-1]} for run in runs])
+    table.insert(0, "model", prototype.name)
+    per_k = table.groupby("k")[["c_npmi", "stability"]].mean()
+    stable = per_k[per_k["stability"] >= min_stability] if len(seeds) > 1 else per_k
+    if len(stable):
+        chosen = int(stable["c_npmi"].idxmax())
+        reason = (f"{prototype.name}: K={chosen} has the highest mean c_npmi ({per_k.loc[chosen, 'c_npmi']:.3f}) among K with "
+                  f"mean stability >= {min_stability} ({', '.join(str(k) for k in stable.index)})")
+    else:
+        chosen = int(per_k["stability"].idxmax())
+        reason = (f"{prototype.name}: no K reaches stability {min_stability}; K={chosen} is the most stable "
+                  f"({per_k.loc[chosen, 'stability']:.3f})")
+    table["chosen"] = table["k"] == chosen
+    return KSelection(table=table, chosen_k=chosen, reason=reason)

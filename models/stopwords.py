@@ -1,0 +1,47 @@
+"""English stopwords: NLTK's list when its data is installed, else the identical shipped copy."""
+from __future__ import annotations
+
+import functools
+import logging
+from importlib import resources
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DOMAIN_STOPWORDS: tuple[str, ...] = (
+    # the place and the institution, named in every release
+    "hong", "kong", "hksar", "hkg", "government", "gov", "hk", "chief", "executive", "secretary", "hon",
+    "mr", "mrs", "ms", "dr", "legislative", "council", "lcq", "english", "only", "photos", "photo", "video",
+    # reporting verbs and release boilerplate
+    "said", "say", "says", "stated", "noted", "added", "told", "described", "cited", "called", "expressed",
+    "according", "release", "press", "issued", "published", "excerpt", "ends", "breaks", "portion", "seen",
+    "mentioned", "mention", "question", "asked", "answered", "writing", "reply", "held", "took", "place",
+    # calendar words
+    "today", "yesterday", "year", "years", "month", "months", "day", "days", "week", "weeks",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    # empty qualifiers and quantities
+    "also", "would", "could", "per", "cent", "new", "well", "one", "two", "three", "first", "second", "third",
+    "including", "include", "includes", "however", "us", "since", "upon", "around", "like", "many", "much",
+    "among", "within", "back", "set", "along", "last", "next", "early", "late",
+)
+"""Words frequent in every government release and empty of framing; configurable in ``TextSettings``."""
+
+
+@functools.lru_cache(maxsize=1)
+def english_stopwords() -> frozenset[str]:
+    """The 179 English stopwords (lowercase, apostrophes kept as in NLTK's list).
+
+    Uses ``nltk.corpus.stopwords`` when its data is installed; otherwise the shipped copy
+    ``models/data/stopwords_en.txt`` (the same list). Never downloads anything. Logs once, at
+    INFO, which list is in use.
+    """
+    try:
+        from nltk.corpus import stopwords
+
+        words = frozenset(stopwords.words("english"))
+        logger.info("stopwords: NLTK english list (%d words)", len(words))
+    except LookupError:
+        text = (resources.files("models") / "data" / "stopwords_en.txt").read_text(encoding="utf-8")
+        words = frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+        logger.info("stopwords: NLTK data not installed, using the shipped english list (%d words)", len(words))
+    return words

@@ -1,0 +1,135 @@
+"""The model zoo: fit the chosen models on one processed corpus and stack their tables."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import pandas as pd
+from tqdm import tqdm
+
+from corpus.errors import InputError
+from models.base import DOC_THEME_COLUMNS, DOC_TOPIC_COLUMNS, EVIDENCE_COLUMNS, TOP_TERM_COLUMNS, TOPIC_COLUMNS, ZooModel
+from models.codebook import Codebook
+from models.dictionary_coder import DictionaryCoder
+from models.lda import LdaTopicModel
+from models.nmf import NmfTopicModel
+from models.seeded_lda import SeededLdaTopicModel
+from models.selection import SELECTION_COLUMNS, select_n_topics
+from models.supervised import SupervisedCoder
+from models.text import ProcessedCorpus
+
+logger = logging.getLogger(__name__)
+
+MODEL_NAMES = ("lda", "nmf", "seeded_lda", "dictionary", "supervised")
+
+
+@dataclass
+class ModelSettings:
+    """Tunable parameters of the model zoo (config keys = field names)."""
+
+    models: tuple[str, ...] = field(default=MODEL_NAMES, metadata={"help": "models to fit: any of lda, nmf, seeded_lda, dictionary, supervised"})
+    k_grid: tuple[int, ...] = field(default=(4, 5, 6, 8, 10), metadata={"help": "numbers of topics tried for LDA and NMF"})
+    seeds: tuple[int, ...] = field(default=(0, 1, 2), metadata={"help": "random seeds of the K grid (stability = agreement across them)"})
+    min_stability: float = field(default=0.35, metadata={"help": "a K is eligible when its mean top-10 Jaccard stability across seeds is at least this"})
+    passes: int = field(default=20, metadata={"help": "LDA / seeded LDA passes over the corpus"})
+    iterations: int = field(default=200, metadata={"help": "LDA / seeded LDA variational iterations per unit"})
+    nmf_max_iter: int = field(default=500, metadata={"help": "maximum NMF iterations"})
+    theme_threshold: float = field(default=0.25, metadata={"help": "topic models: a doc carries a theme when the topics serving it hold at least this share"})
+    map_min_weight: float = field(default=0.01, metadata={"help": "LDA/NMF: minimum share of a topic's term weight on a theme's indicator tokens to map it to the theme"})
+    aggregation: str = field(default="mean", metadata={"help": "paragraph units -> document: 'mean' or 'max' of topic shares"})
+    n_free_topics: int = field(default=2, metadata={"help": "seeded LDA: topics besides one per theme"})
+    seed_boost: float = field(default=5.0, metadata={"help": "seeded LDA: prior (eta) on a theme's indicator tokens in its topic"})
+    dictionary_threshold: int = field(default=1, metadata={"help": "dictionary coder: distinct indicator phrases needed for a theme"})
+    dictionary_score: str = field(default="count", metadata={"help": "dictionary coder score: 'count' of distinct indicators or 'per_100_words'"})
+    supervised_c: float = field(default=1.0, metadata={"help": "supervised coder: inverse regularisation strength C"})
+    supervised_folds: int = field(default=5, metadata={"help": "supervised coder: cross-validation folds"})
+    supervised_threshold: float = field(default=0.5, metadata={"help": "supervised coder: probability at which a theme is present"})
+    top_n: int = field(default=10, metadata={"help": "top terms reported per topic"})
+    n_jobs: int = field(default=1, metadata={"help": "parallel jobs of the K grid search (results identical to serial)"})
+
+
+@dataclass
+class ModelRun:
+    """The fitted models and their stacked tables (columns as in ``models.base``).
+
+    ``selection``: the K grid (``models.selection.SELECTION_COLUMNS`` plus ``reason``, the
+    chosen-K explanation, repeated on every row of the model).
+    """
+
+    topics: pd.DataFrame
+    doc_themes: pd.DataFrame
+    doc_topics: pd.DataFrame
+    top_terms: pd.DataFrame
+    evidence: pd.DataFrame
+    selection: pd.DataFrame
+    models: dict[str, ZooModel]
+
+
+def _check_models(names: tuple[str, ...]) -> None:
+    for name in names:
+        if name not in MODEL_NAMES:
+            raise InputError(f"unknown model {name!r}; expected any of {', '.join(MODEL_NAMES)}", where="model settings: models")
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def fit_models(
+    processed: ProcessedCorpus,
+    codebook: Codebook,
+    settings: ModelSettings | None = None,
+    labels: pd.DataFrame | None = None,
+    random_state: int = 0,
+    progress: bool = True,
+) -> ModelRun:
+    """Fit every model of ``settings.models`` (LDA and NMF with K chosen over the grid).
+
+    ``labels``: index doc_id, one 0/1 column per theme (e.g. the gold coding); without it the
+    supervised coder is skipped with a warning. The corpus must have been processed with this
+    codebook (``InputError`` otherwise).
+    """
+    settings = settings or ModelSettings()
+    _check_models(settings.models)
+    if list(processed.theme_ids) != codebook.theme_ids or any(
+        set(processed.indicator_tokens[t.id]) != set(t.indicators) for t in codebook.themes
+    ):
+        raise InputError("the processed corpus was built with a different codebook; process it again", path=codebook.source)
+    names = [n for n in settings.models if not (n == "supervised" and labels is None)]
+    if len(names) < len(settings.models):
+        logger.warning("no labels given: the supervised coder is skipped")
+    topic_args = dict(theme_threshold=settings.theme_threshold, aggregation=settings.aggregation, random_state=random_state)
+    selections = []
+    fitted: dict[str, ZooModel] = {}
+    for name in tqdm(names, desc="models", disable=not progress):
+        if name in ("lda", "nmf"):
+            prototype = (
+                LdaTopicModel(passes=settings.passes, iterations=settings.iterations, map_min_weight=settings.map_min_weight, **topic_args)
+                if name == "lda"
+                else NmfTopicModel(max_iter=settings.nmf_max_iter, map_min_weight=settings.map_min_weight, **topic_args)
+            )
+            selection = select_n_topics(prototype, processed, list(settings.k_grid), list(settings.seeds),
+                                        settings.min_stability, settings.n_jobs)
+            logger.info("%s", selection.reason)
+            selections.append(selection.table.assign(reason=selection.reason))
+            model: ZooModel = prototype.set_params(n_topics=selection.chosen_k)
+        elif name == "seeded_lda":
+            model = SeededLdaTopicModel(n_free_topics=settings.n_free_topics, seed_boost=settings.seed_boost,
+                                        passes=settings.passes, iterations=settings.iterations, **topic_args)
+        elif name == "dictionary":
+            model = DictionaryCoder(threshold=settings.dictionary_threshold, score=settings.dictionary_score)
+        else:
+            model = SupervisedCoder(C=settings.supervised_c, n_folds=settings.supervised_folds,
+                                    threshold=settings.supervised_threshold, random_state=random_state)
+        fitted[name] = model.fit(processed, labels)
+    models = list(fitted.values())
+    return ModelRun(
+        topics=_concat([m.topics() for m in models], TOPIC_COLUMNS),
+        doc_themes=_concat([m.doc_themes() for m in models], DOC_THEME_COLUMNS),
+        doc_topics=_concat([m.doc_topics() for m in models], DOC_TOPIC_COLUMNS),
+        top_terms=_concat([m.top_terms(settings.top_n) for m in models], TOP_TERM_COLUMNS),
+        evidence=_concat([m.evidence() for m in models], EVIDENCE_COLUMNS),
+        selection=_concat(selections, SELECTION_COLUMNS + ["reason"]),
+        models=fitted,
+    )

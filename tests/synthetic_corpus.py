@@ -1,0 +1,29 @@
+"""Small synthetic corpora with known structure, shared by the model tests."""
+from __future__ import annotations
+
+import random
+
+from corpus.document import Document
+from models.codebook import Codebook, Theme
+
+SHIPPING = ["vessel", "harbour", "cargo", "container", "port", "freight", "crane", "dock", "berth", "tanker"]
+FARMING = ["wheat", "harvest", "tractor", "barley", "orchard", "cattle", "dairy", "irrigation", "seed", "farmer"]
+
+
+def two_topic_documents(n_per_topic: int = 12, words: int = 40, seed: int = 0) -> list[Document]:
+    """Documents drawn from one of two disjoint vocabularies: ship-* ids use SHIPPING, farm-* ids FARMING."""
+    rng = random.Random(seed)
+    documents = []
+    for prefix, vocabulary in (("ship", SHIPPING), ("farm", FARMING)):
+        for i in range(n_per_topic):
+            text = " ".join(rng.choice(vocabulary) for _ in range(words))
+            documents.append(Document(id=f"{prefix}-{i}", date=f"{2019 + i % 3}-01-0{1 + i % 9}", title=f"{prefix} news", text=text))
+    return documents
+
+
+def tiny_codebook() -> Codebook:
+    """Two themes whose indicators are the SHIPPING and FARMING words plus one phrase each."""
+    return Codebook(themes=(
+        Theme(id="shipping", label="Shipping", definition="", indicators=("belt and road", "vessel", "cargo", "port")),
+        Theme(id="farming", label="Farming", definition="", indicators=("rules of origin", "wheat", "harvest", "tractor")),
+    ))

@@ -1,0 +1,49 @@
+import pandas as pd
+import pytest
+
+from models.lda import LdaTopicModel
+from models.nmf import NmfTopicModel
+from models.text import TextSettings, process_documents
+from synthetic_corpus import FARMING, SHIPPING, tiny_codebook, two_topic_documents
+
+
+@pytest.fixture(scope="module")
+def processed():
+    return process_documents(two_topic_documents(), tiny_codebook(), TextSettings(max_df=1.0, learn_phrases=False, normalizer="none"))
+
+
+@pytest.mark.parametrize("make", [lambda: LdaTopicModel(n_topics=2, passes=10, iterations=50), lambda: NmfTopicModel(n_topics=2)])
+def test_two_vocabularies_are_separated(processed, make):
+    model = make().fit(processed)
+    topics = model.doc_topics()
+    assert topics.groupby("doc_id")["score"].sum().round(6).eq(1).all()
+    dominant = topics.loc[topics.groupby("doc_id")["score"].idxmax()].set_index("doc_id")["topic"]
+    ship = {dominant[d] for d in dominant.index if d.startswith("ship")}
+    farm = {dominant[d] for d in dominant.index if d.startswith("farm")}
+    assert len(ship) == 1 and len(farm) == 1 and ship != farm
+    terms = model.top_terms(5)
+    top_ship = set(terms[terms["topic"] == ship.pop()]["term"])
+    assert top_ship <= set(SHIPPING)
+    themes = model.topics().set_index("topic")["mapped_theme"]
+    assert sorted(themes) == ["farming", "shipping"]
+    present = model.doc_themes().query("present == 1")
+    assert set(present[present["theme"] == "farming"]["doc_id"]) == {d for d in dominant.index if d.startswith("farm")}
+
+
+@pytest.mark.parametrize("make", [lambda: LdaTopicModel(n_topics=2, passes=5, iterations=50), lambda: NmfTopicModel(n_topics=2)])
+def test_deterministic_and_save_load(processed, make, tmp_path):
+    first, second = make().fit(processed), make().fit(processed)
+    for table in ("doc_topics", "doc_themes", "topics", "evidence"):
+        pd.testing.assert_frame_equal(getattr(first, table)(), getattr(second, table)())
+    path = first.save(tmp_path / "model.joblib")
+    loaded = type(first).load(path)
+    pd.testing.assert_frame_equal(loaded.top_terms(5), first.top_terms(5))
+    assert loaded.get_params() == first.get_params()
+
+
+def test_evidence_terms_come_from_the_document(processed):
+    model = LdaTopicModel(n_topics=2, passes=5, iterations=50).fit(processed)
+    tokens = dict(zip(processed.doc_ids, processed.document_tokens()))
+    for row in model.evidence().itertuples():
+        terms = row.terms.split("; ")
+        assert 1 <= len(terms) <= 5 and set(terms) <= set(tokens[row.doc_id])

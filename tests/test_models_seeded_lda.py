@@ -1,0 +1,15 @@
+from models.seeded_lda import SeededLdaTopicModel
+from models.text import TextSettings, process_documents
+from synthetic_corpus import tiny_codebook, two_topic_documents
+
+
+def test_seeded_topics_attract_their_seed_words():
+    processed = process_documents(two_topic_documents(), tiny_codebook(), TextSettings(max_df=1.0, learn_phrases=False, normalizer="none"))
+    model = SeededLdaTopicModel(n_free_topics=1, passes=10, iterations=50).fit(processed)
+    topics = model.topics().set_index("topic")
+    assert list(topics["mapped_theme"]) == ["shipping", "farming", ""]
+    terms = model.top_terms(10)
+    assert {"vessel", "cargo", "port"} <= set(terms[terms["topic"] == "seeded_lda_0"]["term"])
+    assert {"wheat", "harvest", "tractor"} <= set(terms[terms["topic"] == "seeded_lda_1"]["term"])
+    themes = model.doc_themes().query("present == 1")
+    assert set(themes[themes["theme"] == "shipping"]["doc_id"]) == {d for d in processed.doc_ids if d.startswith("ship")}

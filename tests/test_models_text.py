@@ -1,0 +1,82 @@
+import logging
+
+import nltk
+import pytest
+
+from corpus.document import Document
+from corpus.errors import InputError
+from models import stopwords
+from models.text import TextSettings, process_documents, tokenize
+from synthetic_corpus import tiny_codebook, two_topic_documents
+
+DOC = Document(id="d1", date="2020-01-01", title="Belt and Road", text=(
+    "Hong Kong's role in the Belt and Road is growing. The Belt-and-Road links ports.\n\n"
+    "Rules of origin matter for garments. The Belt and Road helps."))
+
+
+def test_tokenize_keeps_hyphenated_words_and_drops_possessive():
+    assert tokenize("Hong Kong's fast-growing win-win 2019") == ["hong", "kong", "fast-growing", "win-win", "2019"]
+
+
+def test_indicator_phrase_survives_stopword_removal():
+    processed = process_documents([DOC], tiny_codebook(), TextSettings(min_df=1, max_df=1.0, learn_phrases=False))
+    assert processed.tokens[0].count("belt_and_road") == 4  # title + 3 mentions, hyphenated one included
+    assert "rules_of_origin" in processed.tokens[0]
+    assert "and" not in processed.tokens[0] and "hong" not in processed.tokens[0]
+
+
+def test_stems_have_readable_surface_forms():
+    doc = Document(id="d", date="2020-01-01", title="t", text="opportunities opportunities opportunity")
+    processed = process_documents([doc], tiny_codebook(), TextSettings(min_df=1, max_df=1.0))
+    assert processed.tokens[0] == ["opportun"] * 3
+    assert processed.surface("opportun") == "opportunities"
+
+
+def test_paragraph_units_carry_their_document():
+    processed = process_documents([DOC], tiny_codebook(), TextSettings(unit="paragraph", min_df=1, max_df=1.0))
+    assert len(processed.tokens) == 2 and processed.unit_doc_ids == ["d1", "d1"]
+    assert list(processed.document_tokens()) == [processed.tokens[0] + processed.tokens[1]]
+
+
+def test_learned_collocations_are_joined():
+    docs = [Document(id=f"d{i}", date="2020-01-01", title="t", text="the free trade agreement was signed with cargo vessel") for i in range(6)]
+    processed = process_documents(docs, tiny_codebook(), TextSettings(min_df=1, max_df=1.0, phrase_min_count=3))
+    assert any("trade" in t and "_" in t for t in processed.tokens[0])
+    assert "cargo" in processed.tokens[0] and "vessel" in processed.tokens[0]  # indicators never glued
+
+
+def test_stopword_fallback_without_nltk_data(monkeypatch, caplog):
+    class MissingStopwords:
+        def words(self, _lang):
+            raise LookupError("no stopwords data")
+
+    monkeypatch.setattr(nltk.corpus, "stopwords", MissingStopwords())
+    stopwords.english_stopwords.cache_clear()
+    with caplog.at_level(logging.INFO, logger="models.stopwords"):
+        words = stopwords.english_stopwords()
+    stopwords.english_stopwords.cache_clear()
+    assert len(words) == 179 and {"the", "and", "wouldn't"} <= words
+    assert "shipped" in caplog.text
+
+
+def test_cache_roundtrip(tmp_path):
+    docs = two_topic_documents(4)
+    first = process_documents(docs, tiny_codebook(), cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("processed-*.json"))) == 1
+    second = process_documents(docs, tiny_codebook(), cache_dir=tmp_path)
+    assert second.tokens == first.tokens and second.fingerprint == first.fingerprint
+    assert second.settings == first.settings and second.indicator_hits == first.indicator_hits
+
+
+def test_bad_settings_raise_input_error():
+    with pytest.raises(InputError, match="unit"):
+        process_documents([DOC], tiny_codebook(), TextSettings(unit="sentence"))
+
+
+def test_wordnet_without_data_raises_input_error(monkeypatch):
+    def missing(_name):
+        raise LookupError("no wordnet")
+
+    monkeypatch.setattr(nltk.data, "find", missing)
+    with pytest.raises(InputError, match="wordnet"):
+        process_documents([DOC], tiny_codebook(), TextSettings(normalizer="wordnet"))

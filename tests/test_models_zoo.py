@@ -1,0 +1,40 @@
+import logging
+
+import nltk
+import pandas as pd
+
+from models.text import TextSettings, process_documents
+from models.zoo import ModelSettings, fit_models
+from synthetic_corpus import tiny_codebook, two_topic_documents
+
+FAST = ModelSettings(k_grid=(2, 3), seeds=(0, 1), passes=3, iterations=30, n_free_topics=1, supervised_folds=3)
+
+
+def labels_for(doc_ids):
+    ship = [int(d.startswith("ship")) for d in doc_ids]
+    return pd.DataFrame({"shipping": ship, "farming": [1 - s for s in ship]}, index=pd.Index(doc_ids, name="doc_id"))
+
+
+def test_full_zoo_never_downloads_and_is_deterministic(monkeypatch):
+    def no_download(*args, **kwargs):
+        raise AssertionError("nltk.download must never be called")
+
+    monkeypatch.setattr(nltk, "download", no_download)
+    codebook = tiny_codebook()
+    processed = process_documents(two_topic_documents(8), codebook, TextSettings(max_df=1.0))
+    first = fit_models(processed, codebook, FAST, labels=labels_for(processed.doc_ids), progress=False)
+    second = fit_models(processed, codebook, FAST, labels=labels_for(processed.doc_ids), progress=False)
+    assert set(first.models) == {"lda", "nmf", "seeded_lda", "dictionary", "supervised"}
+    for table in ("topics", "doc_themes", "doc_topics", "top_terms", "evidence", "selection"):
+        pd.testing.assert_frame_equal(getattr(first, table), getattr(second, table))
+    assert set(first.selection["model"]) == {"lda", "nmf"}
+    assert first.doc_themes["present"].isin([0, 1]).all()
+
+
+def test_supervised_skipped_without_labels(caplog):
+    codebook = tiny_codebook()
+    processed = process_documents(two_topic_documents(6), codebook, TextSettings(max_df=1.0))
+    settings = ModelSettings(models=("dictionary", "supervised"))
+    with caplog.at_level(logging.WARNING):
+        run = fit_models(processed, codebook, settings, progress=False)
+    assert list(run.models) == ["dictionary"] and "supervised coder is skipped" in caplog.text
