@@ -20,6 +20,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "scripts.commands.config",
 )
 
+NOISY_LIBRARIES = ("gensim", "matplotlib", "PIL", "urllib3", "smart_open")
+"""Libraries whose INFO chatter is hidden unless --verbose."""
+
 DESCRIPTION = """\
 Hong Kong government releases about ASEAN: scrape them, model their framing themes, compare the
 models with a manual coding, and set theme prevalence beside the HK-ASEAN trade figures.
@@ -51,12 +54,17 @@ def configure_logging(verbose: bool, quiet: bool) -> None:
     """Log to stderr: INFO by default, DEBUG with --verbose, WARNING with --quiet."""
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
+    if not verbose:
+        for noisy in NOISY_LIBRARIES:
+            logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``hkasean`` console script; returns the exit status."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.argv = argv
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0

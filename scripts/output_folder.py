@@ -15,6 +15,20 @@ from types import TracebackType
 import pandas as pd
 
 
+def stable_floats(frame: pd.DataFrame, decimals: int = 10) -> pd.DataFrame:
+    """Float columns rounded to ``decimals`` places and negative zero made zero.
+
+    Rounding noise (a kappa of -5e-16 on one machine, 0 on another) would otherwise make equal
+    results print differently.
+    """
+    floats = frame.select_dtypes(include="float").columns
+    if len(floats) == 0:
+        return frame
+    out = frame.copy()
+    out[floats] = out[floats].round(decimals) + 0.0
+    return out
+
+
 class OutputFolder:
     """Context manager: ``with OutputFolder(out) as folder: folder.table(df, "agreement")``."""
 
@@ -55,7 +69,7 @@ class OutputFolder:
     def table(self, frame: pd.DataFrame, name: str) -> Path:
         """Write ``tables/<name>.csv`` (UTF-8, no index, fixed float format for stable files)."""
         path = self.tables / f"{name}.csv"
-        frame.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
+        stable_floats(frame).to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
         return path
 
     def figure_path(self, name: str) -> Path:

@@ -1,0 +1,242 @@
+"""The run's story as sections of text, tables and figures, written as report.html and report.md."""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.report_render import Figure, Paragraph, Section, Table, render_html, render_markdown
+
+TITLE = "Hong Kong government narratives about ASEAN: themes, agreement and trade"
+
+
+@dataclass
+class ReportInput:
+    """Plain tables and figure paths of a run; a missing table leaves its section out or says why."""
+
+    manifest: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, Path] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+def _fmt(value: float, digits: int = 2) -> str:
+    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+
+
+def _figure(report: ReportInput, name: str, caption: str) -> list[Figure]:
+    path = report.figures.get(name)
+    return [Figure(path, caption)] if path is not None and Path(path).is_file() else []
+
+
+def _table(report: ReportInput, name: str, caption: str, columns: list[str] | None = None, max_rows: int = 40,
+           sort: list[str] | None = None) -> list[Table]:
+    frame = report.tables.get(name)
+    if frame is None or frame.empty:
+        return []
+    if columns:
+        frame = frame[[c for c in columns if c in frame.columns]]
+    if sort:
+        frame = frame.sort_values(sort, kind="mergesort")
+    return [Table(frame, caption, csv_name=name, max_rows=max_rows)]
+
+
+def agreement_reading(agreement: pd.DataFrame, reliability: pd.DataFrame | None) -> list[str]:
+    """Plain-language sentences on the macro agreement rows: best model, its interval, the human ceiling."""
+    macro = agreement[agreement["theme"] == "macro"]
+    models = macro[~macro["model"].astype(str).str.startswith("human:")].sort_values("f1", ascending=False)
+    humans = macro[macro["model"].astype(str).str.startswith("human:")]
+    lines: list[str] = []
+    if not models.empty:
+        best = models.iloc[0]
+        lines.append(
+            f"Best model by macro-averaged F1: {best['model']} (F1 {_fmt(best['f1'])}, 95% bootstrap interval "
+            f"{_fmt(best['f1_low'])} to {_fmt(best['f1_high'])}; kappa {_fmt(best['kappa'])}; n = {int(best['n'])} documents)."
+        )
+        overlapping = models[(models["f1_high"] >= best["f1_low"]) & (models["model"] != best["model"])]
+        if not overlapping.empty:
+            lines.append(
+                "Its interval overlaps those of " + ", ".join(overlapping["model"].astype(str))
+                + ": on this many documents the data cannot rank these models reliably."
+            )
+    if not humans.empty:
+        lines.append(
+            "Human coders against the standard reach macro F1 "
+            + ", ".join(f"{r['model'].removeprefix('human:')} {_fmt(r['f1'])}" for _, r in humans.iterrows())
+            + " (an upper reference: the gold standard was adjudicated from these same coders)."
+        )
+    if reliability is not None and not reliability.empty:
+        overall = reliability[reliability["theme"] == "overall"]
+        if not overall.empty:
+            row = overall.iloc[0]
+            lines.append(
+                f"Human-human reliability over all theme decisions: percent agreement {_fmt(row['percent_agreement'])}, "
+                f"Cohen's kappa {_fmt(row['kappa'])}, Krippendorff's alpha {_fmt(row['alpha'])}. "
+                "A model whose kappa approaches this value codes about as consistently as a second human would."
+            )
+    return lines
+
+
+def correlation_reading(correlation: pd.DataFrame) -> list[str]:
+    """Sentences on the correlation family: how many tests, how many survive FDR, the small-n caveat."""
+    if correlation.empty:
+        return ["No correlation could be computed (no overlapping periods of theme prevalence and trade)."]
+    computed = correlation.dropna(subset=["r"])
+    significant = computed[computed["q_value"] < 0.05]
+    lines = [
+        f"{len(computed)} correlations were computed (themes x sources x trade series x levels/differences x lags x "
+        f"Pearson/Spearman); after Benjamini-Hochberg correction across the whole family, {len(significant)} "
+        "have q < 0.05."
+    ]
+    small = int((computed["n"] < 8).sum())
+    if small:
+        lines.append(
+            f"{small} of them rest on fewer than 8 periods: with so few points a correlation is exploratory at best; "
+            "read the permutation p-values and the wide bootstrap intervals, not the r alone."
+        )
+    return lines
+
+
+def build_sections(report: ReportInput) -> list[Section]:
+    """The report's sections in reading order."""
+    manifest = report.manifest
+    corpus = manifest.get("corpus", {})
+    sections: list[Section] = []
+
+    overview = Section("Corpus overview", "corpus")
+    overview.blocks.append(Paragraph(
+        f"{corpus.get('n_documents', '?')} documents from {corpus.get('source', '?')}, issued "
+        f"{' to '.join(corpus.get('date_range', []))}. Corpus SHA-256 {str(corpus.get('sha256', ''))[:16]}..."
+    ))
+    overview.blocks += _figure(report, "corpus_documents_per_year", "Documents per year, by document type.")
+    frame = report.tables.get("documents")
+    if frame is not None:
+        for column, label in (("doc_type", "document type"), ("source", "source")):
+            counts = frame.groupby(column).size().rename("n_docs").reset_index().sort_values("n_docs", ascending=False)
+            overview.blocks.append(Table(counts, f"Documents per {label}"))
+    sections.append(overview)
+
+    terms = Section("Distinctive terms by year (TF-IDF)", "tfidf")
+    terms.blocks.append(Paragraph("Terms with the highest TF-IDF weight in each year's documents relative to the whole corpus."))
+    by_year = report.tables.get("tfidf_terms_by_year")
+    if by_year is not None and not by_year.empty:
+        wide = (by_year[by_year["rank"] <= 10].sort_values(["group", "rank"])
+                .groupby("group")["term"].apply(lambda t: ", ".join(t.astype(str))).reset_index()
+                .rename(columns={"group": "year", "term": "top terms"}))
+        terms.blocks.append(Table(wide, "Top 10 distinctive terms per year", csv_name="tfidf_terms_by_year"))
+    terms.blocks += _table(report, "indicator_frequency", "Codebook indicator phrases per year (documents containing them)",
+                           max_rows=30)
+    sections.append(terms)
+
+    topics = Section("Topics and coders", "topics")
+    topics.blocks.append(Paragraph(
+        "Five approaches: gensim LDA and scikit-learn NMF (unsupervised; K chosen over a grid by c_npmi coherence and "
+        "stability across seeds), an LDA seeded with the codebook's indicator phrases (one topic per theme), a "
+        "dictionary coder (indicator phrases present) and a supervised coder (TF-IDF + logistic regression, "
+        "cross-validated predictions only)."
+    ))
+    if report.notes.get("k_choice"):
+        topics.blocks.append(Paragraph(report.notes["k_choice"], kind="note"))
+    topics.blocks += _table(report, "topics", "Topics: top terms, c_npmi coherence and the theme each maps to",
+                            ["model", "topic", "top_terms", "coherence", "mapped_theme"], max_rows=60)
+    topics.blocks += _figure(report, "k_selection", "Choosing K: coherence and stability across seeds per K.")
+    for model in ("lda", "nmf", "seeded_lda"):
+        topics.blocks += _figure(report, f"topics_{model}", f"Top terms per topic: {model}.")
+    topics.blocks += _figure(report, "themes_by_year", "Share of documents carrying each theme per year, by model.")
+    sections.append(topics)
+
+    agreement = report.tables.get("agreement")
+    validation = Section("Agreement with the manual coding", "agreement")
+    if agreement is None or agreement.empty:
+        validation.blocks.append(Paragraph("No manual coding was given, so the models could not be compared with it.", kind="warning"))
+    else:
+        for line in agreement_reading(agreement, report.tables.get("reliability")):
+            validation.blocks.append(Paragraph(line))
+        validation.blocks.append(Paragraph(
+            "How to read this: precision is the share of the model's theme assignments that the standard confirms; recall "
+            "the share of the standard's assignments the model finds; F1 their harmonic mean. Kappa and alpha correct "
+            "agreement for chance (0 = chance, 1 = perfect). Intervals are 95% percentile bootstraps over documents. "
+            "Topic-to-theme maps for LDA and NMF were learned on training folds only; supervised predictions are "
+            "cross-validated; no document is scored by a model fitted on its label.", kind="note"))
+        validation.blocks += _figure(report, "agreement_f1", "F1 per theme and model, humans beside the models (95% intervals).")
+        macro = agreement[agreement["theme"] == "macro"]
+        validation.blocks.append(Table(
+            macro[[c for c in ["model", "precision", "recall", "f1", "f1_low", "f1_high", "kappa", "alpha", "n"] if c in macro]],
+            "Macro-averaged agreement with the standard", csv_name="agreement"))
+        validation.blocks += _table(report, "reliability", "Human-human reliability (the ceiling)",
+                                    ["theme", "coders", "n", "percent_agreement", "kappa", "alpha"])
+        validation.blocks += _table(report, "agreement", "Agreement per model and theme",
+                                    ["model", "theme", "precision", "recall", "f1", "f1_low", "f1_high", "kappa", "alpha", "n"],
+                                    max_rows=60)
+        validation.blocks += _figure(report, "topic_theme_alignment_lda", "Topic-theme alignment (LDA).")
+        validation.blocks += _figure(report, "topic_theme_alignment_nmf", "Topic-theme alignment (NMF).")
+        validation.blocks += _table(report, "prevalence_agreement_summary", "Yearly theme shares: model vs standard")
+        validation.blocks += _table(report, "disagreements", "Where models and the standard disagree (first rows)",
+                                    ["model", "theme", "doc_id", "kind", "evidence_terms", "title"], max_rows=25)
+    sections.append(validation)
+
+    trends = Section("Theme prevalence over time and trade", "prevalence")
+    trends.blocks += _figure(report, "theme_share_vs_trade", "Theme share per year (gold coding, 95% interval) beside HK-ASEAN trade.")
+    trends.blocks += _table(report, "prevalence", "Theme prevalence per period (flagged periods have few documents)",
+                            ["period", "theme", "source", "share", "low", "high", "n_docs", "flag"], max_rows=40)
+    sections.append(trends)
+
+    correlation = report.tables.get("correlation")
+    corr = Section("Correlation of themes with trade", "correlation")
+    if correlation is not None:
+        for line in correlation_reading(correlation):
+            corr.blocks.append(Paragraph(line, kind="warning" if "exploratory" in line else "text"))
+        shown = correlation.dropna(subset=["r"]).sort_values(["q_value", "p_value"], kind="mergesort")
+        corr.blocks.append(Table(shown, "Correlations, smallest q first", csv_name="correlation", max_rows=25))
+    sections.append(corr)
+
+    claims = report.tables.get("claims")
+    audit = Section("Claims audit: numbers in the releases vs official figures", "claims")
+    if claims is not None:
+        counts = claims.groupby("verdict").size().rename("n_claims").reset_index()
+        audit.blocks.append(Paragraph(
+            "Numeric trade claims (values, shares, ranks, growth) extracted from the documents and matched to the official "
+            "series by year, subject and unit (US$ and HK$ compared at the 7.80 peg)."))
+        audit.blocks.append(Table(counts, "Verdicts"))
+        audit.blocks += _table(report, "claims", "Claims and their verdicts",
+                               ["doc_id", "date", "claim_type", "claim_text", "year", "official_value", "verdict", "relative_difference", "note"],
+                               max_rows=40)
+    audit.blocks += _table(report, "poster_claims", "The study poster's own figures checked against the official series")
+    sections.append(audit)
+
+    trade = Section("Trade: the poster's three figures", "trade")
+    trade.blocks += _figure(report, "trade_hk_asean", "Hong Kong's trade with ASEAN: value and share of HK's total trade.")
+    trade.blocks += _figure(report, "trade_export_dependence", "Export dependence on Hong Kong of ASEAN members.")
+    trade.blocks += _figure(report, "trade_import_dependence", "Import dependence on Hong Kong of ASEAN members.")
+    trade.blocks.append(Paragraph(
+        "Hollow markers are inferred or low-confidence values; gaps are years with no official figure (never interpolated "
+        "unless the config asks, and then labelled).", kind="note"))
+    sections.append(trade)
+
+    repro = Section("Reproducibility", "manifest")
+    repro.blocks.append(Paragraph(
+        "Same inputs, config and seed give identical tables. The manifest below (also manifest.json) records the command, "
+        "package versions, corpus hash, seeds and stage timings."))
+    stages = pd.DataFrame(manifest.get("stages", []))
+    if not stages.empty:
+        repro.blocks.append(Table(stages[["name", "seconds", "cached"]], "Stage timings (seconds)"))
+    packages = pd.DataFrame(sorted(manifest.get("packages", {}).items()), columns=["package", "version"])
+    repro.blocks.append(Table(packages, "Package versions"))
+    for message in manifest.get("warnings", []):
+        repro.blocks.append(Paragraph(message, kind="warning"))
+    repro.blocks.append(Paragraph("Config: " + json.dumps(manifest.get("config", {}), sort_keys=True)))
+    sections.append(repro)
+    return sections
+
+
+def write_report_files(report: ReportInput, html_path: Path, markdown_path: Path) -> None:
+    """Write report.html (self-contained) and report.md (figures linked relative to it)."""
+    corpus = report.manifest.get("corpus", {})
+    subtitle = f"hkasean run on {corpus.get('source', 'a corpus')}, {corpus.get('n_documents', '?')} documents"
+    sections = build_sections(report)
+    html_path.write_text(render_html(TITLE, subtitle, sections), encoding="utf-8")
+    markdown_path.write_text(render_markdown(TITLE, subtitle, sections, markdown_path.parent), encoding="utf-8")

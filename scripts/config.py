@@ -1,0 +1,171 @@
+"""The run configuration: one YAML file whose sections are the settings dataclasses of each stage.
+
+Every setting is a dataclass field with a default and a ``help`` text, so ``hkasean config --show``
+prints a complete, commented config file, and a user's file only needs the keys it changes.
+Unknown keys and wrongly typed values are errors that name the file and the key.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+import yaml
+
+from analysis.claims import ClaimsSettings
+from analysis.correlation import CorrelationSettings
+from analysis.prevalence import PrevalenceSettings
+from analysis.trade import TradeSettings
+from analysis.validation_settings import ValidationSettings
+from corpus.errors import InputError
+from models.text import TextSettings
+from models.zoo import ModelSettings
+
+
+@dataclass
+class RunConfig:
+    """All settings of a run, one section per stage."""
+
+    seed: int = field(default=42, metadata={"help": "master random seed: every model, fold split and bootstrap derives from it"})
+    text: TextSettings = field(default_factory=TextSettings, metadata={"help": "text processing (tokens, stopwords, phrases)"})
+    models: ModelSettings = field(default_factory=ModelSettings, metadata={"help": "topic models and coders"})
+    validation: ValidationSettings = field(default_factory=ValidationSettings, metadata={"help": "agreement with the manual coding"})
+    prevalence: PrevalenceSettings = field(default_factory=PrevalenceSettings, metadata={"help": "theme prevalence over time"})
+    trade: TradeSettings = field(default_factory=TradeSettings, metadata={"help": "trade figures: currency conversion, gaps"})
+    correlation: CorrelationSettings = field(default_factory=CorrelationSettings, metadata={"help": "theme-trade correlation"})
+    claims: ClaimsSettings = field(default_factory=ClaimsSettings, metadata={"help": "audit of numeric trade claims"})
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> RunConfig:
+    """The defaults, overridden by the YAML file at ``path`` when given."""
+    if path is None:
+        return RunConfig()
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("config file not found", path=path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            f"not valid YAML ({getattr(exc, 'problem', exc)})", path=path, where=f"line {mark.line + 1}" if mark else None
+        ) from None
+    if not isinstance(raw, dict):
+        raise InputError("expected a mapping of settings at the top level", path=path)
+    return _build(RunConfig, raw, path, prefix="")
+
+
+def config_to_dict(config: Any) -> dict[str, Any]:
+    """Plain, JSON-ready dict of a config (tuples become lists)."""
+    return _plain(dataclasses.asdict(config))
+
+
+def render_config(config: RunConfig | None = None) -> str:
+    """A complete YAML config with every setting, its value and its help text as a comment."""
+    config = config or RunConfig()
+    lines = [
+        "# hkasean run configuration. Every key is optional: a file only needs the settings it changes.",
+        "# Use it with: hkasean run --config FILE   (this listing: hkasean config --show)",
+    ]
+    lines.extend(_render(config, indent=0))
+    return "\n".join(lines) + "\n"
+
+
+def _render(obj: Any, indent: int) -> list[str]:
+    pad = "  " * indent
+    out: list[str] = []
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        help_text = f.metadata.get("help", "")
+        if dataclasses.is_dataclass(value):
+            out.append("")
+            out.append(f"{pad}# {help_text}" if help_text else f"{pad}#")
+            out.append(f"{pad}{f.name}:")
+            out.extend(_render(value, indent + 1))
+            continue
+        dumped = yaml.safe_dump(_plain(value), default_flow_style=True, width=10_000).strip()
+        if dumped.endswith("\n..."):
+            dumped = dumped[: -len("\n...")]
+        dumped = dumped.removesuffix("...").strip()
+        comment = f"  # {help_text}" if help_text else ""
+        out.append(f"{pad}{f.name}: {dumped}{comment}")
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _build(cls: type, raw: dict[str, Any], path: Path, prefix: str) -> Any:
+    hints = get_type_hints(cls)
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        key = prefix + unknown[0]
+        raise InputError(f"unknown setting '{key}'; known here: {', '.join(sorted(known))}", path=path, where=key)
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        key = prefix + name
+        expected = hints[name]
+        if dataclasses.is_dataclass(expected):
+            if not isinstance(value, dict):
+                raise InputError(f"'{key}' must be a mapping of settings", path=path, where=key)
+            values[name] = _build(expected, value, path, prefix=key + ".")
+        else:
+            values[name] = _coerce(value, expected, path, key)
+    return cls(**values)
+
+
+def _coerce(value: Any, expected: Any, path: Path, key: str) -> Any:
+    """Check ``value`` against a simple type hint (int, float, str, bool, Optional, list/tuple of those)."""
+    origin = typing.get_origin(expected)
+    args = typing.get_args(expected)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        errors = []
+        for option in (a for a in args if a is not type(None)):
+            try:
+                return _coerce(value, option, path, key)
+            except InputError as exc:
+                errors.append(exc)
+        raise errors[0]
+    if origin is typing.Literal:
+        if value not in args:
+            raise InputError(f"'{key}' must be one of {', '.join(map(repr, args))}, got {value!r}", path=path, where=key)
+        return value
+    if origin in (list, tuple):
+        if not isinstance(value, (list, tuple)):
+            raise InputError(f"'{key}' must be a list, got {value!r}", path=path, where=key)
+        item_type = args[0] if args else Any
+        items = [_coerce(v, item_type, path, f"{key}[{i}]") for i, v in enumerate(value)]
+        return tuple(items) if origin is tuple else items
+    if expected is Any:
+        return value
+    if expected is bool:
+        if not isinstance(value, bool):
+            raise InputError(f"'{key}' must be true or false, got {value!r}", path=path, where=key)
+        return value
+    if expected is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InputError(f"'{key}' must be a whole number, got {value!r}", path=path, where=key)
+        return value
+    if expected is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InputError(f"'{key}' must be a number, got {value!r}", path=path, where=key)
+        return float(value)
+    if expected is str:
+        if not isinstance(value, str):
+            raise InputError(f"'{key}' must be text, got {value!r}", path=path, where=key)
+        return value
+    return value

@@ -1,0 +1,114 @@
+"""The run's inputs: located, loaded and validated together before any stage starts."""
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.coding import Coding, load_coding
+from analysis.trade import load_trade_table
+from corpus.bundled import sample_coding_path, sample_corpus_path
+from corpus.document import Document
+from corpus.errors import InputError
+from corpus.frame import documents_frame
+from corpus.jsonl import read_documents
+from models.codebook import Codebook, default_codebook_path, load_codebook
+from scripts.stage_cache import file_fingerprint
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunInputs:
+    """Where the inputs are; None means the bundled default (for coding: none unless the corpus is the sample)."""
+
+    corpus: Path | None = None
+    db: Path | None = None
+    coding: Path | None = None
+    codebook: Path | None = None
+    trade: Path | None = None
+    no_coding: bool = False
+
+
+@dataclass
+class LoadedInputs:
+    """The validated inputs and their fingerprints."""
+
+    documents: list[Document]
+    doc_frame: pd.DataFrame
+    codebook: Codebook
+    coding: Coding | None
+    trade: pd.DataFrame
+    corpus_label: str
+    corpus_hash: str
+    files: dict[str, str | None]
+    fingerprint: str
+
+
+def corpus_hash(documents: list[Document]) -> str:
+    """SHA-256 over the documents' content hashes in id order: the same corpus gives the same hash."""
+    digest = hashlib.sha256()
+    for content_hash in sorted(f"{d.id}\t{d.content_hash()}" for d in documents):
+        digest.update(content_hash.encode())
+    return digest.hexdigest()
+
+
+def _load_documents(run_inputs: RunInputs) -> tuple[list[Document], str]:
+    if run_inputs.corpus is not None and run_inputs.db is not None:
+        raise InputError("give either --corpus or --db, not both")
+    if run_inputs.db is not None:
+        from corpus.store import DocumentStore
+
+        db = Path(run_inputs.db)
+        if not db.is_file():
+            raise InputError("document store not found", path=db)
+        with DocumentStore(db) as store:
+            documents = list(store.iter_documents())
+        if not documents:
+            raise InputError("the document store holds no documents (run `hkasean scrape` or `hkasean corpus import` first)", path=db)
+        return documents, f"store {db}"
+    path = Path(run_inputs.corpus) if run_inputs.corpus is not None else sample_corpus_path()
+    label = "bundled sample" if run_inputs.corpus is None else str(path)
+    return read_documents(path), label
+
+
+def load_inputs(run_inputs: RunInputs) -> LoadedInputs:
+    """Load and cross-check corpus, codebook, coding and trade table; raise ``InputError`` on the first problem."""
+    documents, label = _load_documents(run_inputs)
+    codebook = load_codebook(run_inputs.codebook)
+    coding_path = run_inputs.coding
+    if coding_path is None and run_inputs.corpus is None and run_inputs.db is None and not run_inputs.no_coding:
+        coding_path = sample_coding_path()
+    coding = None
+    if coding_path is not None and not run_inputs.no_coding:
+        coding = load_coding(coding_path, codebook.theme_ids, doc_ids={d.id for d in documents})
+    elif not run_inputs.no_coding:
+        LOG.warning("no --coding file given for this corpus: the agreement stage is skipped")
+    trade = load_trade_table(run_inputs.trade)
+    files = {
+        "codebook": str(run_inputs.codebook or default_codebook_path()),
+        "coding": None if coding is None else str(coding_path),
+        "trade": str(run_inputs.trade) if run_inputs.trade else "bundled",
+    }
+    digest = corpus_hash(documents)
+    parts = [
+        digest,
+        file_fingerprint(files["codebook"]),
+        file_fingerprint(coding_path) if coding is not None else "no-coding",
+        file_fingerprint(run_inputs.trade) if run_inputs.trade else "bundled-trade",
+    ]
+    fingerprint = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:20]
+    return LoadedInputs(
+        documents=documents,
+        doc_frame=documents_frame(documents),
+        codebook=codebook,
+        coding=coding,
+        trade=trade,
+        corpus_label=label,
+        corpus_hash=digest,
+        files=files,
+        fingerprint=fingerprint,
+    )

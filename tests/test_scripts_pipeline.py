@@ -1,0 +1,134 @@
+"""The batch run end to end on the bundled sample: outputs, determinism, caching, bad input."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from scripts.cli import main
+
+FAST = Path(__file__).with_name("fast_config.yaml")
+
+
+def run_cli(*args: str) -> int:
+    return main(["--quiet", *args])
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("run") / "out"
+    cache = tmp_path_factory.mktemp("cache")
+    assert run_cli("run", "--config", str(FAST), "--out", str(out), "--cache-dir", str(cache)) == 0
+    return out
+
+
+def test_run_writes_the_whole_folder(first_run):
+    for name in ("report.html", "report.md", "manifest.json"):
+        assert (first_run / name).is_file()
+    tables = {p.stem for p in (first_run / "tables").glob("*.csv")}
+    assert {"topics", "doc_themes", "reliability", "agreement", "disagreements", "prevalence",
+            "correlation", "claims", "tfidf_terms_by_year", "indicator_frequency"} <= tables
+    figures = {p.stem for p in (first_run / "figures").glob("*.png")}
+    assert {"agreement_f1", "themes_by_year", "trade_hk_asean", "trade_export_dependence",
+            "trade_import_dependence", "theme_share_vs_trade"} <= figures
+    assert not list(first_run.parent.glob(".out.partial-*")), "no partial folder may be left behind"
+
+
+def test_contract_columns(first_run):
+    tables = first_run / "tables"
+    expected = {
+        "topics": ["model", "topic", "top_terms", "coherence", "mapped_theme"],
+        "doc_themes": ["doc_id", "model", "theme", "score", "present"],
+        "reliability": ["theme", "coders", "n", "percent_agreement", "kappa", "alpha"],
+        "agreement": ["model", "theme", "precision", "recall", "f1", "kappa", "alpha", "f1_low", "f1_high", "n"],
+        "prevalence": ["period", "theme", "source", "share", "low", "high", "n_docs"],
+        "correlation": ["theme", "source", "trade_series", "transform", "lag", "method", "r", "p_value",
+                        "q_value", "ci_low", "ci_high", "n", "warning"],
+    }
+    for name, columns in expected.items():
+        header = pd.read_csv(tables / f"{name}.csv", nrows=0).columns.tolist()
+        assert header[: len(columns)] == columns or set(columns) <= set(header), name
+    agreement = pd.read_csv(tables / "agreement.csv")
+    models = set(agreement["model"])
+    assert {"lda", "nmf", "seeded_lda", "dictionary", "supervised", "lda+cv_map", "nmf+cv_map"} <= models
+    assert "macro" in set(agreement["theme"])
+
+
+def test_manifest_records_the_run(first_run):
+    manifest = json.loads((first_run / "manifest.json").read_text())
+    assert manifest["corpus"]["n_documents"] == 88
+    assert len(manifest["corpus"]["sha256"]) == 64
+    assert manifest["seeds"]["seed"] == 7
+    assert manifest["config"]["models"]["k_grid"] == [3, 4]
+    assert manifest["packages"]["gensim"]
+    assert {s["name"] for s in manifest["stages"]} >= {"process", "fit", "evaluate", "timeseries", "claims", "report"}
+
+
+def test_report_is_self_contained(first_run):
+    html = (first_run / "report.html").read_text()
+    assert "data:image/png;base64," in html
+    assert "src=\"http" not in html and "href=\"http" not in html and "<script" not in html
+    markdown = (first_run / "report.md").read_text()
+    assert "](figures/agreement_f1.png)" in markdown
+
+
+def test_same_inputs_and_seed_give_identical_tables(first_run, tmp_path):
+    out = tmp_path / "again"
+    assert run_cli("run", "--config", str(FAST), "--out", str(out), "--no-cache") == 0
+    for table in sorted((first_run / "tables").glob("*.csv")):
+        assert table.read_bytes() == (out / "tables" / table.name).read_bytes(), table.name
+
+
+def test_rerun_is_cached_and_one_setting_recomputes_only_its_stages(tmp_path, caplog):
+    cache = tmp_path / "cache"
+    args = ["--config", str(FAST), "--cache-dir", str(cache)]
+    assert run_cli("run", *args, "--out", str(tmp_path / "a")) == 0
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert not any(s["cached"] for s in manifest["stages"])
+    assert run_cli("run", *args, "--out", str(tmp_path / "b")) == 0
+    cached = {s["name"]: s["cached"] for s in json.loads((tmp_path / "b" / "manifest.json").read_text())["stages"]}
+    assert all(cached[name] for name in ("process", "tfidf", "fit", "evaluate", "timeseries", "claims"))
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(FAST.read_text().replace("validation:\n  n_boot: 100", "validation:\n  n_boot: 50"))
+    assert run_cli("run", "--config", str(changed), "--cache-dir", str(cache), "--out", str(tmp_path / "c")) == 0
+    cached = {s["name"]: s["cached"] for s in json.loads((tmp_path / "c" / "manifest.json").read_text())["stages"]}
+    assert cached["fit"] and cached["process"] and cached["timeseries"] and not cached["evaluate"]
+
+
+def _bad_inputs(tmp_path: Path, repo_root: Path) -> dict[str, tuple[list[str], str]]:
+    corpus = (repo_root / "corpus" / "sample" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    bad_corpus = tmp_path / "bad_corpus.jsonl"
+    bad_corpus.write_text("\n".join(corpus[:3] + ['{"id": "x", "date": "2024-13-01", "title": "t", "text": "t"}'] + corpus[3:]) + "\n")
+    coding = (repo_root / "corpus" / "sample" / "coding.csv").read_text().splitlines()
+    bad_coding = tmp_path / "bad_coding.csv"
+    bad_coding.write_text("\n".join([coding[0] + ",soft_power"] + [row + ",0" for row in coding[1:]]) + "\n")
+    empty_trade = tmp_path / "trade.csv"
+    empty_trade.write_text("")
+    return {
+        "corpus": (["--corpus", str(bad_corpus), "--coding", str(repo_root / "corpus" / "sample" / "coding.csv")], "line 4"),
+        "coding": (["--coding", str(bad_coding)], "soft_power"),
+        "trade": (["--trade", str(empty_trade)], str(empty_trade)),
+    }
+
+
+@pytest.mark.parametrize("which", ["corpus", "coding", "trade"])
+def test_bad_input_stops_the_run_and_keeps_the_previous_folder(tmp_path, repo_root, capsys, which, first_run):
+    out = tmp_path / "out"
+    shutil.copytree(first_run, out)
+    before = sorted(p.relative_to(out) for p in out.rglob("*"))
+    args, expected = _bad_inputs(tmp_path, repo_root)[which]
+    assert main(["run", "--config", str(FAST), "--out", str(out), "--no-cache", *args]) == 2
+    err = capsys.readouterr().err
+    assert "ERROR" in err and expected in err
+    assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
+    assert not list(tmp_path.glob(".out.partial-*"))
+
+
+def test_fit_and_evaluate_commands(tmp_path):
+    assert run_cli("fit", "--config", str(FAST), "--out", str(tmp_path / "fit"), "--no-cache") == 0
+    assert (tmp_path / "fit" / "tables" / "topics.csv").is_file()
+    assert not (tmp_path / "fit" / "report.html").exists()
+    assert not (tmp_path / "fit" / "tables" / "agreement.csv").exists()
