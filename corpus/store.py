@@ -1,0 +1,256 @@
+"""The SQLite document store: idempotent upserts keyed by document id, a crawl log, crawl progress.
+
+Every write is its own committed transaction in WAL mode, so a process killed at any moment
+(even with SIGKILL) leaves every write that returned intact and nothing half-written.
+
+Tables:
+
+- ``documents``: one row per document: the ``Document`` core fields, ``extra`` as JSON (key order
+  kept), ``content_hash`` (``Document.content_hash()``), ``fetched_at``/``fetch_url``/
+  ``http_status`` (how it was obtained; empty for imports), ``revision`` (1 + number of updates).
+- ``crawl_log``: one row per URL (the latest attempt): ``kind`` (index, release, robots),
+  HTTP ``status`` (0 when no response), ``attempts``, ``error`` (NULL on success),
+  ``from_cache``, ``last_attempt``.
+- ``crawl_days``: days whose index was fully processed under a given filter (``filter_key``),
+  so a resumed crawl can skip them.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from corpus.document import CORE_FIELDS, Document
+from corpus.locations import default_db_path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    date TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    source TEXT NOT NULL,
+    doc_type TEXT NOT NULL,
+    speaker TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    extra TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    fetched_at TEXT,
+    fetch_url TEXT,
+    http_status INTEGER,
+    revision INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX IF NOT EXISTS documents_by_date ON documents (date, id);
+CREATE TABLE IF NOT EXISTS crawl_log (
+    url TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('index', 'release', 'robots')),
+    status INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    error TEXT,
+    from_cache INTEGER NOT NULL DEFAULT 0,
+    last_attempt TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS crawl_days (
+    day TEXT NOT NULL,
+    filter_key TEXT NOT NULL,
+    listed INTEGER NOT NULL,
+    completed_at TEXT NOT NULL,
+    PRIMARY KEY (day, filter_key)
+);
+"""
+
+
+@dataclass(frozen=True)
+class FetchMeta:
+    """How a document was obtained: the URL fetched, the HTTP status, the UTC time (ISO 8601)."""
+
+    fetch_url: str
+    http_status: int
+    fetched_at: str
+
+
+def utc_now() -> str:
+    """The current UTC time as ISO 8601 with seconds, e.g. ``2024-05-01T12:00:00+00:00``."""
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class DocumentStore:
+    """Documents in one SQLite file (created with its folder if missing); a context manager.
+
+    ``path=None`` uses ``corpus.locations.default_db_path()``.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(default_db_path() if path is None else path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.executescript(SCHEMA)
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def upsert(self, document: Document, fetch_meta: FetchMeta | None = None) -> str:
+        """Insert or update one document by id; returns 'inserted', 'updated' or 'unchanged'.
+
+        'unchanged' (same content hash) writes nothing, not even the fetch metadata.
+        """
+        content_hash = document.content_hash()
+        record = document.to_dict()
+        extra = {key: value for key, value in record.items() if key not in CORE_FIELDS}
+        values = [record[name] for name in CORE_FIELDS] + [json.dumps(extra, ensure_ascii=False), content_hash]
+        meta = [fetch_meta.fetched_at, fetch_meta.fetch_url, fetch_meta.http_status] if fetch_meta else [None] * 3
+        with self._transaction() as conn:
+            row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (document.id,)).fetchone()
+            if row is None:
+                conn.execute(
+                    f"INSERT INTO documents ({', '.join(CORE_FIELDS)}, extra, content_hash, fetched_at, "
+                    f"fetch_url, http_status) VALUES ({', '.join('?' * (len(CORE_FIELDS) + 5))})",
+                    values + meta,
+                )
+                return "inserted"
+            if row[0] == content_hash:
+                return "unchanged"
+            assignments = ", ".join(f"{name} = ?" for name in (*CORE_FIELDS[1:], "extra", "content_hash"))
+            conn.execute(
+                f"UPDATE documents SET {assignments}, revision = revision + 1, "
+                "fetched_at = COALESCE(?, fetched_at), fetch_url = COALESCE(?, fetch_url), "
+                "http_status = COALESCE(?, http_status) WHERE id = ?",
+                values[1:] + meta + [document.id],
+            )
+            return "updated"
+
+    def get(self, doc_id: str) -> Document | None:
+        """The document with this id, or None."""
+        row = self._conn.execute(f"SELECT {', '.join(CORE_FIELDS)}, extra FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return None if row is None else _row_to_document(row)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return self._conn.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
+
+    def __len__(self) -> int:
+        return int(self._conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    def iter_documents(self) -> Iterator[Document]:
+        """Every document ordered by (date, id), streamed from a cursor one row at a time."""
+        cursor = self._conn.cursor()
+        try:
+            cursor.execute(f"SELECT {', '.join(CORE_FIELDS)}, extra FROM documents ORDER BY date, id")
+            for row in cursor:
+                yield _row_to_document(row)
+        finally:
+            cursor.close()
+
+    def revision(self, doc_id: str) -> int:
+        """1 for a document never updated, +1 per changing upsert; 0 when the id is unknown."""
+        row = self._conn.execute("SELECT revision FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return 0 if row is None else int(row[0])
+
+    # -- crawl bookkeeping -------------------------------------------------------------------
+
+    def log_fetch(
+        self,
+        url: str,
+        kind: str,
+        status: int,
+        attempts: int,
+        error: str | None = None,
+        from_cache: bool = False,
+    ) -> None:
+        """Record the latest fetch of ``url`` (kind: index, release or robots), replacing older ones."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO crawl_log (url, kind, status, attempts, error, from_cache, last_attempt) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET kind = excluded.kind, "
+                "status = excluded.status, attempts = excluded.attempts, error = excluded.error, "
+                "from_cache = excluded.from_cache, last_attempt = excluded.last_attempt",
+                (url, kind, int(status), int(attempts), error, int(from_cache), utc_now()),
+            )
+
+    def crawl_failures(self) -> list[dict[str, Any]]:
+        """The URLs whose latest fetch failed: dicts with url, kind, status, attempts, error, last_attempt."""
+        rows = self._conn.execute(
+            "SELECT url, kind, status, attempts, error, last_attempt FROM crawl_log "
+            "WHERE error IS NOT NULL ORDER BY url"
+        )
+        keys = ("url", "kind", "status", "attempts", "error", "last_attempt")
+        return [dict(zip(keys, row)) for row in rows]
+
+    def mark_day_done(self, day: _dt.date, filter_key: str, listed: int) -> None:
+        """Remember that every release listed on ``day`` was processed under ``filter_key``."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO crawl_days (day, filter_key, listed, completed_at) VALUES (?, ?, ?, ?)",
+                (day.isoformat(), filter_key, int(listed), utc_now()),
+            )
+
+    def day_done(self, day: _dt.date, filter_key: str) -> bool:
+        """True when ``day`` was fully processed under ``filter_key`` by an earlier crawl."""
+        row = self._conn.execute(
+            "SELECT 1 FROM crawl_days WHERE day = ? AND filter_key = ?", (day.isoformat(), filter_key)
+        ).fetchone()
+        return row is not None
+
+    # -- summary -----------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """Counts: ``documents``; ``by_year``, ``by_doc_type``, ``by_source`` (value -> count, sorted
+        by value; an empty doc_type or source shows as ""); ``crawl_failures`` (URLs whose latest
+        fetch failed) and ``crawl_failures_by_kind``."""
+        def grouped(expression: str) -> dict[str, int]:
+            rows = self._conn.execute(
+                f"SELECT {expression} AS k, COUNT(*) FROM documents GROUP BY k ORDER BY k"
+            )
+            return {str(key): int(count) for key, count in rows}
+
+        failures = Counter(row["kind"] for row in self.crawl_failures())
+        return {
+            "documents": len(self),
+            "by_year": grouped("substr(date, 1, 4)"),
+            "by_doc_type": grouped("doc_type"),
+            "by_source": grouped("source"),
+            "crawl_failures": sum(failures.values()),
+            "crawl_failures_by_kind": dict(sorted(failures.items())),
+        }
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None  # type: ignore[assignment]
+
+    def __enter__(self) -> "DocumentStore":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _transaction(self) -> "_Transaction":
+        return _Transaction(self._conn)
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on error) on an autocommit connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._conn.execute("BEGIN IMMEDIATE")
+        return self._conn
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self._conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _row_to_document(row: tuple[Any, ...]) -> Document:
+    record = dict(zip(CORE_FIELDS, row[:-1]))
+    return Document(extra=json.loads(row[-1]), **record)

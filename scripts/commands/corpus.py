@@ -1,0 +1,67 @@
+"""``hkasean corpus``: move documents between JSONL files and the store; summarise the store."""
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+
+from corpus.jsonl import read_documents, write_documents
+from corpus.locations import default_db_path
+from corpus.store import DocumentStore
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``corpus`` subcommand with its ``import``, ``export`` and ``stats`` actions."""
+    parser = subparsers.add_parser("corpus", help="import, export or summarise the document store")
+    actions = parser.add_subparsers(dest="corpus_action", metavar="ACTION", required=True)
+    db_help = f"SQLite document store (default: {default_db_path()})"
+
+    importer = actions.add_parser("import", help="validate a JSONL file, then upsert its documents into the store")
+    importer.add_argument("file", metavar="FILE.jsonl", help="one JSON document per line")
+    importer.add_argument("--db", metavar="PATH", help=db_help)
+    importer.set_defaults(handler=run_import)
+
+    exporter = actions.add_parser("export", help="write every stored document to JSONL, ordered by date and id")
+    exporter.add_argument("--db", metavar="PATH", help=db_help)
+    exporter.add_argument("--out", required=True, metavar="FILE.jsonl", help="output file (written atomically)")
+    exporter.set_defaults(handler=run_export)
+
+    stats = actions.add_parser("stats", help="documents per year, doc_type and source; crawl failures")
+    stats.add_argument("--db", metavar="PATH", help=db_help)
+    stats.set_defaults(handler=run_stats)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Validate the whole file first (an error names file:line and field, nothing is written)."""
+    documents = read_documents(args.file)
+    with DocumentStore(args.db or default_db_path()) as store:
+        outcomes = Counter(store.upsert(document) for document in documents)
+        print(
+            f"imported {len(documents)} documents into {store.path}: {outcomes['inserted']} inserted, "
+            f"{outcomes['updated']} updated, {outcomes['unchanged']} unchanged"
+        )
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Stream the store to a JSONL file."""
+    with DocumentStore(args.db or default_db_path()) as store:
+        count = write_documents(store.iter_documents(), args.out)
+    print(f"exported {count} documents to {args.out}")
+    return 0
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    """Print the store's counts, and the URLs whose latest fetch failed."""
+    with DocumentStore(args.db or default_db_path()) as store:
+        stats = store.stats()
+        failures = store.crawl_failures()
+        print(f"store: {store.path}")
+    print(f"documents: {stats['documents']}")
+    for title, key in (("per year", "by_year"), ("per doc_type", "by_doc_type"), ("per source", "by_source")):
+        print(f"\n{title}:")
+        for value, count in stats[key].items():
+            print(f"  {value or '(none)':<24} {count:>6}")
+    print(f"\ncrawl failures: {stats['crawl_failures']}")
+    for failure in failures:
+        print(f"  [{failure['kind']}] {failure['url']}: {failure['error']} (HTTP {failure['status']}, {failure['attempts']} attempts)")
+    return 0

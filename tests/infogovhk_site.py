@@ -1,0 +1,154 @@
+"""A local stand-in for www.info.gov.hk: the fixture pages on a ThreadingHTTPServer at 127.0.0.1.
+
+Tests script faults per path (500, 429 + Retry-After, slow answers, truncated bodies, redirects)
+and read back the requests the server received. Nothing here touches the internet.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "infogovhk"
+
+Fault = Callable[[BaseHTTPRequestHandler, bytes | None], None]
+
+
+def site_pages(fixtures: Path = FIXTURES) -> dict[str, bytes]:
+    """URL path -> raw bytes for every real and synthetic fixture page and synthetic index."""
+    pages: dict[str, bytes] = {}
+    for page in (fixtures / "release_pages").glob("P*.htm"):
+        rid = page.stem
+        pages[f"/gia/general/{rid[1:7]}/{rid[7:9]}/{rid}.htm"] = page.read_bytes()
+    for page in (fixtures / "synthetic_pages").glob("*.htm"):
+        month, day, rid = page.stem.split("_")
+        pages[f"/gia/general/{month}/{day}/{rid}.htm"] = page.read_bytes()
+    for page in (fixtures / "index_pages").glob("*.htm"):
+        month, day = page.stem.split("_")
+        pages[f"/gia/general/{month}/{day}.htm"] = page.read_bytes()
+    return pages
+
+
+@dataclass(frozen=True)
+class Request:
+    path: str
+    host: str
+    user_agent: str
+
+
+class LocalSite:
+    """The fixture site on an ephemeral port; ``robots`` None means robots.txt answers 404."""
+
+    def __init__(self, pages: dict[str, bytes] | None = None) -> None:
+        self.pages = dict(site_pages() if pages is None else pages)
+        self.robots: bytes | None = None
+        self.robots_status = 200
+        self.requests: list[Request] = []
+        self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+                path = self.path.split("?", 1)[0]
+                with site._lock:
+                    site.requests.append(Request(path, self.headers.get("Host", ""), self.headers.get("User-Agent", "")))
+                    fault = site._faults[path].popleft() if site._faults[path] else None
+                body = site.robots if path == "/robots.txt" else site.pages.get(path)
+                try:
+                    if fault is not None:
+                        fault(self, body)
+                    elif path == "/robots.txt" and body is not None:
+                        send(self, site.robots_status, body, "text/plain")
+                    elif body is None:
+                        send(self, 404, b"<html><body>Not Found</body></html>")
+                    else:
+                        send(self, 200, body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (timeout test)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    def start(self) -> "LocalSite":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def add_faults(self, path: str, *faults: Fault) -> None:
+        """Answer the next requests for ``path`` with these faults, in order, then normally."""
+        with self._lock:
+            self._faults[path].extend(faults)
+
+    def paths_requested(self) -> list[str]:
+        with self._lock:
+            return [request.path for request in self.requests]
+
+
+def send(handler: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str = "text/html; charset=utf-8",
+         headers: dict[str, str] | None = None) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def status(code: int, headers: dict[str, str] | None = None) -> Fault:
+    """Answer with ``code`` (and headers), e.g. 500, or 429 with Retry-After."""
+    return lambda handler, body: send(handler, code, b"<html>error</html>", headers=headers)
+
+
+def slow(seconds: float) -> Fault:
+    """Wait ``seconds`` before answering normally (past the client's timeout)."""
+    def fault(handler: BaseHTTPRequestHandler, body: bytes | None) -> None:
+        time.sleep(seconds)
+        send(handler, 200, body or b"")
+    return fault
+
+
+def truncated(handler: BaseHTTPRequestHandler, body: bytes | None) -> None:
+    """Announce the full Content-Length, send half the body, close the connection."""
+    body = body or b"x" * 100
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body[: len(body) // 2])
+    handler.wfile.flush()
+    handler.close_connection = True
+
+
+def redirect(location: str) -> Fault:
+    """A 302 to ``location``."""
+    return lambda handler, body: send(handler, 302, b"", headers={"Location": location})
+
+
+class FakeClock:
+    """A clock for the fetcher: ``sleep`` advances time instantly and is recorded."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
