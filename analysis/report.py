@@ -101,11 +101,45 @@ def correlation_reading(correlation: pd.DataFrame) -> list[str]:
     return lines
 
 
+def trade_reading(asymmetry: pd.DataFrame) -> list[str]:
+    """Sentences on the study's thesis: ASEAN's weight for HK beside HK's weight for ASEAN."""
+    if asymmetry is None or asymmetry.empty:
+        return ["No year has both ASEAN's share of Hong Kong's trade and Hong Kong's share of ASEAN's trade, so the "
+                "asymmetry cannot be computed from the trade table."]
+    lines = []
+    for _, row in asymmetry.iterrows():
+        flags = f" (caveats: {row['flags']})" if isinstance(row.get("flags"), str) and row["flags"].strip() else ""
+        lines.append(
+            f"{int(row['year'])}: ASEAN accounted for {row['asean_share_of_hk_trade']:.1f}% of Hong Kong's merchandise trade "
+            f"(HK-recorded), while Hong Kong accounted for {row['hk_share_of_asean_trade']:.1f}% of ASEAN's (ASEAN-recorded): "
+            f"a ratio of {row['ratio']:.1f} to 1{flags}."
+        )
+    return lines
+
+
+def claims_reading(claims: pd.DataFrame) -> str:
+    """One sentence with the verdict counts of the claims audit."""
+    counts = claims["verdict"].value_counts()
+    parts = ", ".join(f"{counts.get(v, 0)} {v.replace('_', ' ')}" for v in ("agree", "differs", "no_official_figure"))
+    return f"{len(claims)} numeric trade claims found in the documents: {parts}."
+
+
 def build_sections(report: ReportInput) -> list[Section]:
     """The report's sections in reading order."""
     manifest = report.manifest
     corpus = manifest.get("corpus", {})
     sections: list[Section] = []
+
+    summary = Section("Key findings", "summary")
+    agreement_table = report.tables.get("agreement")
+    if agreement_table is not None and not agreement_table.empty:
+        summary.blocks += [Paragraph(line) for line in agreement_reading(agreement_table, report.tables.get("reliability"))[:3]]
+    summary.blocks += [Paragraph(line) for line in trade_reading(report.tables.get("trade_asymmetry"))]
+    if report.tables.get("correlation") is not None:
+        summary.blocks += [Paragraph(line) for line in correlation_reading(report.tables["correlation"])]
+    if report.tables.get("claims") is not None:
+        summary.blocks.append(Paragraph(claims_reading(report.tables["claims"])))
+    sections.append(summary)
 
     overview = Section("Corpus overview", "corpus")
     overview.blocks.append(Paragraph(
@@ -128,8 +162,13 @@ def build_sections(report: ReportInput) -> list[Section]:
                 .groupby("group")["term"].apply(lambda t: ", ".join(t.astype(str))).reset_index()
                 .rename(columns={"group": "year", "term": "top terms"}))
         terms.blocks.append(Table(wide, "Top 10 distinctive terms per year", csv_name="tfidf_terms_by_year"))
-    terms.blocks += _table(report, "indicator_frequency", "Codebook indicator phrases per year (documents containing them)",
-                           max_rows=30)
+    indicators = report.tables.get("indicator_frequency")
+    if indicators is not None and not indicators.empty:
+        used = indicators[indicators["n_docs_with"] > 0]
+        wide = used.pivot_table(index=["theme", "indicator"], columns="year", values="n_docs_with", fill_value=0, aggfunc="sum")
+        wide.columns = [str(c) for c in wide.columns]
+        terms.blocks.append(Table(wide.reset_index(), "Documents containing each codebook indicator phrase, per year "
+                                  "(indicators never found are left out)", csv_name="indicator_frequency", max_rows=60))
     sections.append(terms)
 
     topics = Section("Topics and coders", "topics")
@@ -209,6 +248,7 @@ def build_sections(report: ReportInput) -> list[Section]:
     sections.append(audit)
 
     trade = Section("Trade: the poster's three figures", "trade")
+    trade.blocks += _table(report, "trade_asymmetry", "ASEAN's weight for Hong Kong beside Hong Kong's weight for ASEAN")
     trade.blocks += _figure(report, "trade_hk_asean", "Hong Kong's trade with ASEAN: value and share of HK's total trade.")
     trade.blocks += _figure(report, "trade_export_dependence", "Export dependence on Hong Kong of ASEAN members.")
     trade.blocks += _figure(report, "trade_import_dependence", "Import dependence on Hong Kong of ASEAN members.")

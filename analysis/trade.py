@@ -336,3 +336,35 @@ def trade_series_for_correlation(
         )
         parts.append(annual.assign(trade_series=name).rename(columns={"flags": "flag"}))
     return pd.concat(parts, ignore_index=True)[CORRELATION_SERIES_COLUMNS]
+
+
+def dependence_asymmetry(trade_series: pd.DataFrame) -> pd.DataFrame:
+    """The study's thesis in numbers: ASEAN's weight for HK beside HK's weight for ASEAN, per year.
+
+    From ``trade_series_for_correlation`` output: every year with both ``asean_share_of_hk_trade``
+    (ASEAN's % of HK's trade, HK-recorded) and ``hk_share_of_asean_trade`` (HK's % of ASEAN's trade,
+    ASEAN-recorded). Each share is taken in its own recorder's denominator, so the two are
+    comparable as weights even though the underlying levels differ (re-exports, see the notes).
+    Returns DataFrame[year, asean_share_of_hk_trade, hk_share_of_asean_trade, ratio, flags];
+    ratio > 1 means ASEAN matters more to HK than HK to ASEAN.
+    """
+    columns = ["year", "asean_share_of_hk_trade", "hk_share_of_asean_trade", "ratio", "flags"]
+    wanted = ["asean_share_of_hk_trade", "hk_share_of_asean_trade"]
+    rows = trade_series[trade_series["trade_series"].isin(wanted) & trade_series["value"].notna()]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    values = rows.pivot_table(index="period", columns="trade_series", values="value", aggfunc="first")
+    flags = rows.assign(flag=rows["flag"].fillna("")).pivot_table(
+        index="period", columns="trade_series", values="flag", aggfunc="first"
+    )
+    if not set(wanted) <= set(values.columns):
+        return pd.DataFrame(columns=columns)
+    both = values[wanted].dropna()
+    table = both.reset_index(drop=True).rename_axis(columns=None)
+    table.insert(0, "year", both.index.astype(int))
+    table["ratio"] = table["asean_share_of_hk_trade"] / table["hk_share_of_asean_trade"]
+    table["flags"] = [
+        _join_flags(*(f"{name}: {flags.loc[year, name]}" for name in wanted if str(flags.loc[year, name]).strip()))
+        for year in both.index
+    ]
+    return table[columns]

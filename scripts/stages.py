@@ -203,11 +203,12 @@ def write_evaluate(context: "RunContext", result: EvaluationResult, folder: "Out
 # ---------------------------------------------------------------- time series: prevalence, trade, correlation
 @dataclass
 class TimeSeriesResult:
-    """Prevalence per period and source, the trade series, and their correlations."""
+    """Prevalence per period and source, the trade series, their correlations, and the dependence asymmetry."""
 
     prevalence: pd.DataFrame
     trade_series: pd.DataFrame
     correlation: pd.DataFrame
+    asymmetry: pd.DataFrame
 
 
 def _theme_sources(context: "RunContext") -> pd.DataFrame:
@@ -233,13 +234,14 @@ def compute_timeseries(context: "RunContext") -> TimeSeriesResult:
     correlation = correlation_lib.correlation_table(
         annual, trade_series, **_settings(config.correlation), random_state=config.seed
     )
-    return TimeSeriesResult(prevalence, trade_series, correlation)
+    return TimeSeriesResult(prevalence, trade_series, correlation, trade_lib.dependence_asymmetry(trade_series))
 
 
 def write_timeseries(context: "RunContext", result: TimeSeriesResult, folder: "OutputFolder") -> None:
     folder.table(result.prevalence, "prevalence")
     folder.table(result.trade_series, "trade_series")
     folder.table(result.correlation, "correlation")
+    folder.table(result.asymmetry, "trade_asymmetry")
     folder.table(context.inputs.trade, "trade")
     trade = context.inputs.trade
     hkd_per_usd = context.config.trade.hkd_per_usd

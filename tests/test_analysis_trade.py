@@ -176,3 +176,19 @@ def test_trade_figures_are_written(tmp_path):
                                "share": [0.2, 0.4], "low": [0.1, 0.2], "high": [0.3, 0.6]})
     path = plot_theme_share_vs_trade(prevalence, trade_series_for_correlation(table), tmp_path / "themes.png")
     assert path.stat().st_size > 1000
+
+
+def test_dependence_asymmetry_pairs_years_with_both_shares():
+    from analysis.trade import dependence_asymmetry
+
+    series = pd.DataFrame({
+        "trade_series": ["asean_share_of_hk_trade", "hk_share_of_asean_trade", "asean_share_of_hk_trade",
+                         "hk_share_of_asean_trade"],
+        "period": [2019, 2019, 2022, 2023],
+        "value": [12.0, 4.0, 13.7, 3.3],
+        "unit": ["%"] * 4,
+        "flag": ["", "", "", "low confidence"],
+    })
+    table = dependence_asymmetry(series)
+    assert table["year"].tolist() == [2019]
+    assert table["ratio"].tolist() == [3.0]

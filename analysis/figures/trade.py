@@ -128,7 +128,17 @@ def plot_theme_share_vs_trade(
     apply_style()
     colours = sns.color_palette(PALETTE)
     shares = prevalence[prevalence["source"] == source].assign(year=lambda f: f["period"].astype(int))
-    trade = trade_series[trade_series["trade_series"] == trade_name].rename(columns={"flag": "flags"})
+    years = sorted(shares["year"].unique())
+    trade = (
+        trade_series[trade_series["trade_series"] == trade_name]
+        .rename(columns={"flag": "flags"})
+        .set_index("period")
+        .reindex(years)  # the corpus years only; a year without a trade figure shows as a gap
+        .rename_axis("period")
+        .reset_index()
+    )
+    trade["flags"] = trade["flags"].fillna("gap: no figure")
+    trade["unit"] = trade["unit"].ffill().bfill()
     themes = sorted(shares["theme"].unique())
     fig, axes = plt.subplots(len(themes), 1, figsize=(8, 2.4 * len(themes)), sharex=True, squeeze=False)
     for ax, theme in zip(axes[:, 0], themes):
@@ -140,11 +150,15 @@ def plot_theme_share_vs_trade(
         _plot_annual(twin, trade, colours[1], trade_name)
         twin.set_ylabel(f"{trade['unit'].iloc[0] if len(trade) else ''}", color=colours[1])
         twin.grid(False)
+        ax.set_zorder(twin.get_zorder() + 1)  # theme share drawn over the trade axis and its gap bands
+        ax.patch.set_visible(False)
+    axes[0, 0].set_xlim(years[0] - 0.5, years[-1] + 0.5)
     axes[0, 0].set_title(f"Theme share ({source}) vs {trade_name}")
     axes[-1, 0].set_xlabel("Year")
     fig.legend(handles=[
         Line2D([], [], marker="o", color=colours[0], label=f"theme share ({source}), band = interval"),
         Line2D([], [], color=colours[1], label=trade_name),
         Line2D([], [], marker="D", mfc="white", color=colours[1], lw=0, label="low confidence or inferred"),
-    ], loc="lower center", ncol=3, fontsize="small", bbox_to_anchor=(0.5, -0.02))
+        Patch(color="0.9", label="no trade figure (gap)"),
+    ], loc="lower center", ncol=2, fontsize="small", bbox_to_anchor=(0.5, -0.02))
     return save_figure(fig, path)
