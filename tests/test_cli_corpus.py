@@ -63,7 +63,8 @@ def test_scrape_against_the_local_site(tmp_path, capsys):
     try:
         args = ["-q", "scrape", "--start", "2019-12-31", "--end", "2020-01-07", "--base-url", site.base_url,
                 "--rate", "200", "--db", str(tmp_path / "store.sqlite"), "--cache", str(tmp_path / "cache")]
-        assert main(args) == 0
+        assert main(args + ["--contact", "researcher@example.org"]) == 0
+        assert site.requests and all("researcher@example.org" in r.user_agent for r in site.requests)
         out = capsys.readouterr().out
         assert "days: 8" in out and "listed: 13" in out and "fetched: 13" in out and "kept: 4" in out and "failed: 0" in out
         assert main(args[:-4] + ["--db", str(tmp_path / "mers.sqlite"), "--cache", str(tmp_path / "cache"),

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as _dt
 import logging
 
 from corpus.crawl.crawler import DEFAULT_BASE_URL, PREFILTERS, crawl
-from corpus.crawl.fetcher import FetchSettings
+from corpus.crawl.fetcher import USER_AGENT, FetchSettings
 from corpus.locations import default_cache_dir, default_db_path
 from corpus.store import DocumentStore
 
@@ -62,7 +63,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="'title': fetch only releases whose listed title matches the filter (about 95%% "
                              "fewer requests, but misses releases that mention ASEAN only in the body); "
                              "'none': fetch every release (default: %(default)s)")
+    parser.add_argument("--contact", metavar="EMAIL_OR_URL",
+                        help="how the site's operators can reach you; added to the User-Agent "
+                             "(recommended for any real crawl)")
     parser.set_defaults(handler=run)
+
+
+def _fetch_settings(args: argparse.Namespace) -> FetchSettings:
+    """Fetch settings of the command line: the rate, and the operator's contact in the User-Agent."""
+    settings = FetchSettings(rate=args.rate)
+    if args.contact:
+        settings = dataclasses.replace(settings, user_agent=f"{USER_AGENT.rstrip(')')}; {args.contact})")
+    return settings
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
             filter_enabled=not args.no_filter,
             progress=not args.quiet,
             prefilter=args.prefilter,
+            fetch_settings=_fetch_settings(args),
         )
         print(
             f"days: {summary.days} ({summary.days_skipped} already done)  listed: {summary.listed}  "
