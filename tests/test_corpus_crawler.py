@@ -355,3 +355,26 @@ def test_resume_after_sigkill_at_many_points(site, tmp_path, uninterrupted):
         trial_dir.mkdir()
         db = crawl_killed_then_resumed(site, trial_dir, kill_after_requests=rng.randint(1, 20))
         assert snapshot(db) == uninterrupted, f"kill point of trial {trial}"
+
+
+# -- random network faults ------------------------------------------------------------------------
+
+def test_random_network_faults_lose_and_duplicate_nothing(site, tmp_path, uninterrupted):
+    """Seeded random faults on every page (5xx, 429, truncation); reruns until clean = the fault-free store."""
+    rng = random.Random(7)
+    faults = [status(500), status(503), status(429, {"Retry-After": "1"}), truncated]
+    for path in sorted(site.pages):
+        if path != "/robots.txt":
+            site.add_faults(path, *[rng.choice(faults) for _ in range(rng.randint(0, 3))])
+    db, cache = tmp_path / "faulty.sqlite", tmp_path / "faulty-cache"
+    failed_per_run = []
+    for _ in range(4):  # each run retries twice per page, so at most 3 faults per page clear within 2 runs
+        with DocumentStore(db) as store:
+            summary = crawl(START, END, store, cache, base_url=site.base_url, progress=False, filter_enabled=False,
+                            fetcher=make_fetcher(site, tmp_path, max_retries=1))
+        failed_per_run.append(summary.failed)
+        if summary.failed == 0:
+            break
+    assert failed_per_run[0] > 0, "the injected faults should make the first run fail somewhere"
+    assert failed_per_run[-1] == 0
+    assert snapshot(db) == uninterrupted
