@@ -1,5 +1,8 @@
 """The contract every model and coder of the zoo follows, and the shared topic-model machinery.
 
+Every model declares ``coherence_topn`` (terms per topic scored) and ``coherence_max_units``
+(coherence is counted on at most this many units, a seeded sample; ``models.coherence``).
+
 Like a scikit-learn estimator: the constructor stores parameters, ``fit(processed, labels=None)``
 learns and returns self, learned state ends in "_", randomness comes only from ``random_state``.
 After ``fit`` every model answers the same questions with tidy tables, so evaluation never asks
@@ -59,6 +62,7 @@ class ZooModel(BaseEstimator):
 
     name: str
     coherence_topn: int
+    coherence_max_units: int
 
     @abstractmethod
     def fit(self, processed: ProcessedCorpus, labels: pd.DataFrame | None = None) -> "ZooModel":
@@ -109,7 +113,7 @@ class ZooModel(BaseEstimator):
 
     def _finish_fit(self, processed: ProcessedCorpus) -> None:
         self.surface_forms_ = dict(processed.surface_forms)
-        self.coherence_ = topic_coherence(self.top_tokens(self.coherence_topn), processed, "c_npmi")
+        self.coherence_ = topic_coherence(self.top_tokens(self.coherence_topn), processed, "c_npmi", self.coherence_max_units)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the fitted model with joblib; return the path."""
@@ -138,13 +142,14 @@ class TopicModel(ZooModel):
     aggregates units to documents, maps topics to themes, and computes coherence and evidence.
     Parameters every subclass declares: ``n_topics``, ``theme_threshold`` (a document carries a
     theme when the summed share of the topics serving it is at least this), ``map_min_weight``
-    (see ``models.theme_map``), ``aggregation`` ("mean" or "max" over paragraph units; "max" rows
+    and ``map_min_lift`` (see ``models.theme_map``), ``aggregation`` ("mean" or "max" over paragraph units; "max" rows
     are renormalised to sum to 1), ``coherence_topn``, ``random_state`` and ``name``.
     """
 
     n_topics: int
     theme_threshold: float
     map_min_weight: float
+    map_min_lift: float
     aggregation: str
     random_state: int
 
@@ -153,7 +158,7 @@ class TopicModel(ZooModel):
         """Fit on the unit token lists: (n_units x K shares, K x V term weights, vocabulary)."""
 
     def _map_themes(self, processed: ProcessedCorpus) -> list[str]:
-        return lexical_theme_map(self.components_, self.vocabulary_, processed.theme_seed_tokens(), self.map_min_weight)
+        return lexical_theme_map(self.components_, self.vocabulary_, processed.theme_vocabulary(), self.map_min_weight, self.map_min_lift)
 
     def fit(self, processed: ProcessedCorpus, labels: pd.DataFrame | None = None) -> "TopicModel":
         """Fit the topic model on ``processed`` (``labels`` is ignored: unsupervised); return self."""

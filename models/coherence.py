@@ -11,11 +11,15 @@ from models.text import ProcessedCorpus
 COHERENCE_MEASURES = ("c_npmi", "c_v")
 
 
-def topic_coherence(topics: list[list[str]], processed: ProcessedCorpus, measure: str = "c_npmi") -> np.ndarray:
+def topic_coherence(topics: list[list[str]], processed: ProcessedCorpus, measure: str = "c_npmi",
+                    max_units: int = 20_000) -> np.ndarray:
     """Coherence of each topic (a list of tokens, best first), shape (n_topics,).
 
     ``c_npmi`` lies in [-1, 1] (0 = words co-occur as by chance); ``c_v`` in [0, 1]. Both use
-    gensim's sliding windows over the processed unit texts. Tokens missing from the corpus are
+    gensim's sliding windows over the processed unit texts, counting co-occurrences of the topic
+    words only, in one process. On a large corpus the counts come from a seeded sample of
+    ``max_units`` units (``ProcessedCorpus.coherence_texts``): cost is bounded, the estimate
+    stable, and every model is scored on the same sample. Tokens missing from the corpus are
     skipped; a topic left with fewer than two tokens gets NaN.
     """
     dictionary = processed.dictionary()
@@ -30,7 +34,7 @@ def topic_coherence(topics: list[list[str]], processed: ProcessedCorpus, measure
     try:
         model = CoherenceModel(
             topics=[known[i] for i in scorable],
-            texts=processed.tokens,
+            texts=processed.coherence_texts(max_units),
             dictionary=dictionary,
             coherence=measure,
             topn=max(len(known[i]) for i in scorable),

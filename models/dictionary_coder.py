@@ -22,10 +22,12 @@ class DictionaryCoder(ZooModel):
     (``score="per_100_words"``). Nothing is learned, so ``random_state`` is not needed.
     """
 
-    def __init__(self, threshold: int = 1, score: str = "count", coherence_topn: int = 10, name: str = "dictionary") -> None:
+    def __init__(self, threshold: int = 1, score: str = "count", coherence_topn: int = 10, coherence_max_units: int = 20_000,
+                 name: str = "dictionary") -> None:
         self.threshold = threshold
         self.score = score
         self.coherence_topn = coherence_topn
+        self.coherence_max_units = coherence_max_units
         self.name = name
 
     def fit(self, processed: ProcessedCorpus, labels: pd.DataFrame | None = None) -> "DictionaryCoder":

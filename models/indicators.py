@@ -6,6 +6,7 @@ tokens of text processing):
 - case-insensitive, whole words only (``bridge`` does not match ``Cambridge``);
 - words of the phrase may be separated by spaces, hyphens or commas (``win-win`` matches
   ``win win``; ``one country, two systems`` matches ``one country two systems``);
+- ``&`` stands for ``and`` (``Belt & Road`` matches ``belt and road``);
 - function words (stopwords) match exactly; every other word of four letters or more tolerates a regular inflection: plural ``-s``/``-es``,
   ``-y``/``-ies``, ``-ed``, ``-ing``, with a final ``e`` dropped (``explore`` -> ``exploring``)
   and a final consonant doubled (``tap`` -> ``tapping`` for short words too); a plural in the
@@ -17,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Iterable
 
 from models.codebook import Codebook
 from models.stopwords import english_stopwords
@@ -42,6 +44,8 @@ def _singular(word: str) -> str:
 
 def _word_pattern(word: str) -> str:
     """A regex for ``word`` and its regular inflections (short words only double a final consonant)."""
+    if word == "and":
+        return "(?:and|&)"
     if not word.isalpha() or word in english_stopwords():
         return re.escape(word)
     base = _singular(word)
@@ -64,6 +68,22 @@ def indicator_pattern(indicator: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w-])" + body + r"(?![\w-])", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
+def _anchor(indicator: str) -> str:
+    """A lowercase substring every match of the indicator contains: its longest word, cut to the
+    stem every inflection keeps (a cheap test that skips the regex on most texts)."""
+    def stable_prefix(word: str) -> str:
+        if not word.isalpha() or word in english_stopwords() or len(word) < 4:
+            return word if word != "and" else ""
+        return _singular(word)[:-1]
+
+    return max((stable_prefix(w) for w in _WORD_SPLIT.split(indicator.lower().strip()) if w), key=len)
+
+
+def _occurs(indicator: str, lowered_text: str) -> bool:
+    return _anchor(indicator) in lowered_text
+
+
 @dataclass(frozen=True)
 class IndicatorHit:
     """An indicator phrase found in a text: its theme, the phrase, and how often it occurs."""
@@ -76,23 +96,32 @@ class IndicatorHit:
 def find_indicators(text: str, codebook: Codebook) -> list[IndicatorHit]:
     """Every codebook indicator occurring in ``text``, in codebook order, with its occurrence count."""
     hits = []
+    lowered = text.lower()
     for theme in codebook.themes:
         for indicator in theme.indicators:
-            count = len(indicator_pattern(indicator).findall(text))
+            count = len(indicator_pattern(indicator).findall(text)) if _occurs(indicator, lowered) else 0
             if count:
                 hits.append(IndicatorHit(theme.id, indicator, count))
     return hits
 
 
-def join_indicator_phrases(text: str, codebook: Codebook) -> str:
-    """``text`` with every multi-word indicator replaced by its phrase token (``belt_and_road``).
+def multiword_indicators(codebook: Codebook) -> list[str]:
+    """The codebook indicators of more than one word."""
+    return [i for theme in codebook.themes for i in theme.indicators if "_" in phrase_token(i)]
+
+
+def join_phrases(text: str, phrases: Iterable[str]) -> str:
+    """``text`` with every occurrence of the ``phrases`` (matched as indicators are) replaced by its phrase token.
 
     Longer phrases are replaced first, so a phrase inside a longer one is not split.
     """
-    phrases = sorted(
-        {i for theme in codebook.themes for i in theme.indicators if "_" in phrase_token(i)},
-        key=lambda p: (-len(p), p),
-    )
-    for phrase in phrases:
-        text = indicator_pattern(phrase).sub(" " + phrase_token(phrase) + " ", text)
+    lowered = text.lower()
+    for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
+        if _occurs(phrase, lowered):
+            text = indicator_pattern(phrase).sub(" " + phrase_token(phrase) + " ", text)
     return text
+
+
+def join_indicator_phrases(text: str, codebook: Codebook) -> str:
+    """``text`` with every multi-word indicator replaced by its phrase token (``belt_and_road``)."""
+    return join_phrases(text, multiword_indicators(codebook))

@@ -29,8 +29,10 @@ class NmfTopicModel(TopicModel):
         max_iter: int = 500,
         theme_threshold: float = 0.25,
         map_min_weight: float = 0.01,
+        map_min_lift: float = 1.5,
         aggregation: str = "mean",
         coherence_topn: int = 10,
+        coherence_max_units: int = 20_000,
         random_state: int = 0,
         name: str = "nmf",
     ) -> None:
@@ -38,8 +40,10 @@ class NmfTopicModel(TopicModel):
         self.max_iter = max_iter
         self.theme_threshold = theme_threshold
         self.map_min_weight = map_min_weight
+        self.map_min_lift = map_min_lift
         self.aggregation = aggregation
         self.coherence_topn = coherence_topn
+        self.coherence_max_units = coherence_max_units
         self.random_state = random_state
         self.name = name
 

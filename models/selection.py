@@ -45,7 +45,7 @@ def _evaluate_run(prototype: TopicModel, processed: ProcessedCorpus, k: int, see
         "k": k,
         "seed": seed,
         "c_npmi": float(np.nanmean(model.coherence_)),
-        "c_v": float(np.nanmean(topic_coherence(top10, processed, "c_v"))),
+        "c_v": float(np.nanmean(topic_coherence(top10, processed, "c_v", prototype.coherence_max_units))),
         "diversity": len({t for topic in top25 for t in topic}) / sum(len(topic) for topic in top25),
         "top10": [set(topic) for topic in top10],
     }
@@ -73,13 +73,19 @@ def select_n_topics(
     table.insert(0, "model", prototype.name)
     per_k = table.groupby("k")[["c_npmi", "stability"]].mean()
     stable = per_k[per_k["stability"] >= min_stability] if len(seeds) > 1 else per_k
-    if len(stable):
-        chosen = int(stable["c_npmi"].idxmax())
-        reason = (f"{prototype.name}: K={chosen} has the highest mean c_npmi ({per_k.loc[chosen, 'c_npmi']:.3f}) among K with "
-                  f"mean stability >= {min_stability} ({', '.join(str(k) for k in stable.index)})")
-    else:
-        chosen = int(per_k["stability"].idxmax())
-        reason = (f"{prototype.name}: no K reaches stability {min_stability}; K={chosen} is the most stable "
-                  f"({per_k.loc[chosen, 'stability']:.3f})")
+    chosen = int(stable["c_npmi"].idxmax()) if len(stable) else int(per_k["stability"].idxmax())
     table["chosen"] = table["k"] == chosen
-    return KSelection(table=table, chosen_k=chosen, reason=reason)
+    return KSelection(table=table, chosen_k=chosen, reason=_reason(prototype.name, per_k, stable, chosen, min_stability, len(seeds)))
+
+
+def _reason(name: str, per_k: pd.DataFrame, stable: pd.DataFrame, chosen: int, min_stability: float, n_seeds: int) -> str:
+    """One sentence saying which K was chosen, by which rule, with the per-K means behind it."""
+    summary = "; ".join(f"K={k}: c_npmi {row.c_npmi:.3f}, stability {row.stability:.2f}" for k, row in per_k.iterrows())
+    if len(stable) and n_seeds > 1:
+        rule = (f"K={chosen} has the highest mean c_npmi among the K whose topics recur across {n_seeds} seeds "
+                f"(mean top-10 Jaccard >= {min_stability}: K={', '.join(str(k) for k in stable.index)})")
+    elif len(stable):
+        rule = f"K={chosen} has the highest mean c_npmi (one seed: stability not measured)"
+    else:
+        rule = f"no K reaches stability {min_stability}; K={chosen} is the most stable"
+    return f"{name}: {rule} [{summary}]"

@@ -59,11 +59,12 @@ class SupervisedCoder(ZooModel):
     """
 
     def __init__(self, C: float = 1.0, n_folds: int = 5, threshold: float = 0.5, coherence_topn: int = 10,
-                 random_state: int = 0, name: str = "supervised") -> None:
+                 coherence_max_units: int = 20_000, random_state: int = 0, name: str = "supervised") -> None:
         self.C = C
         self.n_folds = n_folds
         self.threshold = threshold
         self.coherence_topn = coherence_topn
+        self.coherence_max_units = coherence_max_units
         self.random_state = random_state
         self.name = name
 

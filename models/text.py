@@ -3,29 +3,40 @@
 Pipeline, per unit (a document = title + text, or one paragraph with the title on the first):
 
 1. lowercase, curly apostrophes straightened, possessive ``'s`` removed;
-2. codebook indicator phrases joined into one token (``belt_and_road``) on the raw text, before
-   stopwords go, with the inflection tolerance of ``models.indicators``;
-3. tokenised with NLTK's ``RegexpTokenizer`` (needs no NLTK data): runs of letters/digits, with
-   inner hyphens, apostrophes and underscores kept, so ``fast-growing``, ``win-win`` and the phrase
-   tokens are one token each; tokens without any letter (numbers, years, amounts) are dropped
-   unless ``keep_numbers``;
-4. learned collocations (gensim ``Phrases``, see ``models.phrases``) joined with "_"; a learned
-   collocation that starts or ends with a stopword is split back into its words;
+2. codebook indicator phrases joined into one token (``belt_and_road``, also from ``Belt & Road``)
+   on the raw text, before stopwords go, with the inflection tolerance of ``models.indicators``;
+   multi-word domain stopwords (``association of southeast asian nations``) are joined the same
+   way, to be removed whole in step 5;
+3. split into clauses at punctuation and tokenised with NLTK's ``RegexpTokenizer`` (needs no
+   NLTK data): runs of letters/digits, with inner hyphens, apostrophes and underscores kept, so
+   ``fast-growing``, ``win-win`` and the phrase tokens are one token each;
+4. learned collocations (gensim ``Phrases``, see ``models.phrases``: within clauses, two passes)
+   joined with "_"; a learned collocation that starts with a domain stopword (``mr_ong``), starts
+   or ends with an English stopword or a word without letters (``may_2019``), or whose words are
+   all domain stopwords or speaker names (``edward_yau``), is split back into its words;
 5. English stopwords (``models.stopwords``), domain stopwords (also in any inflection sharing
-   their normal form) and too-short tokens removed;
+   their normal form), the words of the documents' ``speaker`` names (who spoke is metadata, not
+   framing), tokens without any letter (unless ``keep_numbers``) and too-short tokens removed;
 6. normalised: Snowball stemming by default (rule-based, needs no data, so it runs offline and
    identically everywhere), WordNet lemmatisation only when the WordNet data is installed, or
    none. Phrase tokens are never stemmed. Because stems read badly (``opportun``), the corpus
    keeps ``surface_forms``: each token -> its most frequent original word, used in every table;
 7. tokens in fewer than ``min_df`` units or more than ``max_df`` of the units are dropped, except
    codebook indicator tokens, which are always kept.
+
+Cost: every step is one pass over the text with per-word work memoised (a word is stemmed and
+checked once), so time and memory grow linearly with the corpus; tokens are interned strings,
+so a token list costs one pointer per token.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
+import os
 import re
+import sys
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,21 +45,25 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 from gensim.corpora import Dictionary
 from nltk.tokenize import RegexpTokenizer
+from scipy import sparse
 
 from corpus.document import Document
 from corpus.errors import InputError
 from models.codebook import Codebook
-from models.indicators import find_indicators, join_indicator_phrases, phrase_token
-from models.phrases import PHRASE_DELIMITER, CollocationJoiner
+from models.indicators import find_indicators, join_phrases, multiword_indicators, phrase_token
+from models.phrases import MAX_PASSES, PHRASE_DELIMITER, CollocationJoiner
 from models.stopwords import DEFAULT_DOMAIN_STOPWORDS, english_stopwords
 
 logger = logging.getLogger(__name__)
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 UNITS = ("document", "paragraph")
 NORMALIZERS = ("snowball", "wordnet", "none")
+COHERENCE_SAMPLE_SEED = 0
 _TOKENIZER = RegexpTokenizer(r"[^\W_]+(?:['_\-][^\W_]+)*")
 _POSSESSIVE = re.compile(r"'s\b")
+_CLAUSE_BREAK = re.compile(r"[.,;:!?()\[\]{}\"\u201c\u201d/|\n]+")
+_PHRASE_WORD_SPLIT = re.compile(r"[\s,]+")
 
 
 @dataclass
@@ -59,12 +74,14 @@ class TextSettings:
     normalizer: str = field(default="snowball", metadata={"help": "'snowball' stemming (offline, default), 'wordnet' lemmas (needs NLTK wordnet data) or 'none'"})
     keep_numbers: bool = field(default=False, metadata={"help": "keep tokens without letters (numbers, years, amounts)"})
     min_token_length: int = field(default=2, metadata={"help": "drop tokens shorter than this many characters"})
-    domain_stopwords: tuple[str, ...] = field(default=DEFAULT_DOMAIN_STOPWORDS, metadata={"help": "extra stopwords of government press releases, removed besides the English list"})
-    learn_phrases: bool = field(default=True, metadata={"help": "join frequent collocations learned on the corpus (gensim Phrases) into one token"})
+    domain_stopwords: tuple[str, ...] = field(default=DEFAULT_DOMAIN_STOPWORDS, metadata={"help": "extra stopwords of government press releases (boilerplate, titles, the ASEAN selection term), removed besides the English list; multi-word entries are removed whole"})
+    drop_speaker_names: bool = field(default=True, metadata={"help": "remove the words of the documents' speaker names (who spoke is metadata, not framing, and names otherwise top the topics)"})
+    learn_phrases: bool = field(default=True, metadata={"help": "join frequent collocations learned on the corpus (gensim Phrases, within clauses) into one token"})
+    phrase_passes: int = field(default=2, metadata={"help": "Phrases passes: 2 joins names of 3-4 words whole (ho_chi_minh_city) instead of fragments"})
     phrase_min_count: int = field(default=4, metadata={"help": "minimum count of a learned collocation"})
     phrase_threshold: float = field(default=0.5, metadata={"help": "minimum NPMI score (-1..1) of a learned collocation"})
     min_df: int = field(default=2, metadata={"help": "drop tokens found in fewer units than this (codebook indicators are always kept)"})
-    max_df: float = field(default=0.6, metadata={"help": "drop tokens found in more than this share of units (codebook indicators are always kept)"})
+    max_df: float = field(default=0.4, metadata={"help": "drop tokens found in more than this share of units (codebook indicators are always kept): in a corpus selected on one subject, words in over 40% of units describe the selection, not a framing that splits it"})
 
     def validate(self) -> None:
         """Raise ``InputError`` naming the setting when a value is outside its allowed range."""
@@ -76,6 +93,8 @@ class TextSettings:
             raise InputError(f"expected a share in (0, 1], got {self.max_df!r}", where="text settings: max_df")
         if self.min_df < 1:
             raise InputError(f"expected an integer >= 1, got {self.min_df!r}", where="text settings: min_df")
+        if not 1 <= self.phrase_passes <= MAX_PASSES:
+            raise InputError(f"expected an integer from 1 to {MAX_PASSES}, got {self.phrase_passes!r}", where="text settings: phrase_passes")
 
 
 @dataclass
@@ -84,6 +103,8 @@ class ProcessedCorpus:
 
     ``tokens[i]`` belongs to document ``unit_doc_ids[i]``; the units of a document are contiguous
     and in ``doc_ids`` order. ``indicator_tokens``: theme -> indicator phrase -> its token;
+    ``theme_terms``: theme -> the tokens standing for its vocabulary (indicator tokens plus the
+    normalised content words of its indicator phrases, words shared by several themes left out);
     ``indicator_hits``: doc_id -> list of ``[theme, indicator, occurrences]`` found in the raw
     title + text; ``n_words``: doc_id -> whitespace word count of title + text. Iterating yields
     the token lists one at a time (the gensim corpus idiom).
@@ -99,7 +120,10 @@ class ProcessedCorpus:
     indicator_tokens: dict[str, dict[str, str]]
     indicator_hits: dict[str, list[list]]
     n_words: dict[str, int]
+    theme_terms: dict[str, list[str]] = field(default_factory=dict)
     _dictionary: Dictionary | None = field(default=None, init=False, repr=False, compare=False)
+    _bow: sparse.csr_matrix | None = field(default=None, init=False, repr=False, compare=False)
+    _coherence_texts: dict[int, list[list[str]]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[list[str]]:
         return iter(self.tokens)
@@ -120,7 +144,7 @@ class ProcessedCorpus:
                 yield merged
                 merged = []
             current = doc_id
-            merged = merged + tokens
+            merged.extend(tokens)
         if current is not None:
             yield merged
 
@@ -141,19 +165,71 @@ class ProcessedCorpus:
             self._dictionary = Dictionary(self)
         return self._dictionary
 
+    def bow_matrix(self) -> sparse.csr_matrix:
+        """n_units x n_dictionary sparse token counts (int32), built once in one streamed pass.
+
+        Columns follow ``dictionary()`` ids. Compact (8 bytes per distinct token of a unit) and
+        reused by every LDA fit, instead of rebuilding bag-of-words on each pass.
+        """
+        if self._bow is None:
+            dictionary = self.dictionary()
+            indptr, indices, data = [0], [], []
+            for tokens in self:
+                bow = dictionary.doc2bow(tokens)
+                indices.extend(i for i, _ in bow)
+                data.extend(n for _, n in bow)
+                indptr.append(len(indices))
+            self._bow = sparse.csr_matrix(
+                (np.asarray(data, dtype=np.int32), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
+                shape=(len(self), len(dictionary)),
+            )
+        return self._bow
+
+    def coherence_texts(self, max_units: int) -> list[list[str]]:
+        """The unit token lists coherence is counted on: all of them, or ``max_units`` drawn without
+        replacement with a fixed seed (kept in corpus order) when the corpus is larger.
+
+        c_npmi and c_v count word co-occurrences over these texts, so their cost is bounded by the
+        sample, not the corpus; with tens of thousands of units the estimates are already stable.
+        """
+        if len(self) <= max_units:
+            return self.tokens
+        if max_units not in self._coherence_texts:
+            rng = np.random.default_rng(COHERENCE_SAMPLE_SEED)
+            chosen = np.sort(rng.choice(len(self), size=max_units, replace=False))
+            self._coherence_texts[max_units] = [self.tokens[i] for i in chosen]
+        return self._coherence_texts[max_units]
+
     def theme_seed_tokens(self) -> dict[str, set[str]]:
         """Theme id -> the set of tokens standing for its indicators."""
         return {theme: set(tokens.values()) for theme, tokens in self.indicator_tokens.items()}
 
+    def theme_vocabulary(self) -> dict[str, set[str]]:
+        """Theme id -> its indicator tokens plus the content-word stems of its indicator phrases."""
+        return {theme: self.theme_seed_tokens()[theme] | set(self.theme_terms.get(theme, ())) for theme in self.theme_ids}
+
     def to_json(self) -> str:
         """The corpus as JSON (the cache format)."""
+        return json.dumps(self._record(), ensure_ascii=False)
+
+    def write_json(self, path: str | os.PathLike[str]) -> None:
+        """Write ``to_json``'s JSON to ``path`` streaming: one unit's tokens at a time, never one big string."""
+        record = self._record()
+        tokens = record.pop("tokens")
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(json.dumps(record, ensure_ascii=False)[:-1] + ', "tokens": [')
+            for i, unit in enumerate(tokens):
+                out.write(("," if i else "") + "\n" + json.dumps(unit, ensure_ascii=False))
+            out.write("]}\n")
+
+    def _record(self) -> dict:
         record = {name: getattr(self, name) for name in _SERIALISED}
         record["settings"] = asdict(self.settings)
-        return json.dumps(record, ensure_ascii=False)
+        return record
 
     @classmethod
     def from_json(cls, text: str) -> "ProcessedCorpus":
-        """Rebuild a corpus written by ``to_json``."""
+        """Rebuild a corpus written by ``to_json`` or ``write_json``."""
         record = json.loads(text)
         settings = record.pop("settings")
         settings["domain_stopwords"] = tuple(settings["domain_stopwords"])
@@ -161,13 +237,18 @@ class ProcessedCorpus:
 
 
 _SERIALISED = ("doc_ids", "tokens", "unit_doc_ids", "surface_forms", "fingerprint", "theme_ids",
-               "indicator_tokens", "indicator_hits", "n_words")
+               "indicator_tokens", "indicator_hits", "n_words", "theme_terms")
+
+
+def tokenize_clauses(text: str) -> list[list[str]]:
+    """Lowercase word tokens of ``text`` per clause (steps 1 and 3; punctuation ends a clause)."""
+    text = _POSSESSIVE.sub("", text.lower().replace("\u2019", "'"))
+    return [tokens for part in _CLAUSE_BREAK.split(text) if (tokens := [sys.intern(t) for t in _TOKENIZER.tokenize(part)])]
 
 
 def tokenize(text: str) -> list[str]:
-    """Lowercase word tokens of ``text`` (step 1 and 3 of the module docstring, no phrases)."""
-    text = _POSSESSIVE.sub("", text.lower().replace("\u2019", "'"))
-    return _TOKENIZER.tokenize(text)
+    """Lowercase word tokens of ``text`` (steps 1 and 3 of the module docstring, no phrases)."""
+    return [token for clause in tokenize_clauses(text) for token in clause]
 
 
 def make_normalizer(name: str) -> Callable[[str], str]:
@@ -216,6 +297,101 @@ def _is_phrase(token: str) -> bool:
     return PHRASE_DELIMITER in token
 
 
+class _AllClauses:
+    """Every clause of every unit, re-iterable (``Phrases`` makes one pass per fit)."""
+
+    def __init__(self, units: list[list[list[str]]]) -> None:
+        self.units = units
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return (clause for unit in self.units for clause in unit)
+
+
+class _TokenCleaner:
+    """Steps 4 (learned-phrase check), 5 and 6 on one token list; each word is judged once (memoised)."""
+
+    def __init__(self, settings: TextSettings, normalize: Callable[[str], str], kept_phrases: set[str],
+                 domain_words: set[str], speaker_words: set[str]) -> None:
+        self.settings = settings
+        self.normalize = functools.lru_cache(maxsize=None)(normalize)
+        self.kept_phrases = kept_phrases
+        self.english = english_stopwords()
+        self.domain = domain_words
+        self.removed = domain_words | speaker_words
+        self.removed_normal = {normalize(w) for w in self.removed}
+        self.surface_counts: dict[str, Counter] = defaultdict(Counter)
+        self._normal: dict[str, str | None] = {}
+
+    def is_domain_word(self, word: str) -> bool:
+        """A domain stopword or speaker name, in any inflection sharing its normal form."""
+        return word in self.removed or self.normalize(word) in self.removed_normal
+
+    def normal(self, word: str) -> str | None:
+        """The normal form of a word that is kept, or None for a word that is removed."""
+        if word not in self._normal:
+            keep = (
+                word not in self.english
+                and not self.is_domain_word(word)
+                and len(word) >= self.settings.min_token_length
+                and (self.settings.keep_numbers or any(c.isalpha() for c in word))
+            )
+            self._normal[word] = sys.intern(self.normalize(word)) if keep else None
+        return self._normal[word]
+
+    def keeps_learned_phrase(self, parts: list[str]) -> bool:
+        """A learned phrase stays whole unless it starts with a domain stopword (``mr_ong``,
+        ``secretary_for_justice``), starts or ends with an English stopword, a word without letters
+        or a too-short word, or all its words are domain stopwords or speaker names (``edward_yau``)."""
+        def plain_word(word: str) -> bool:
+            return word not in self.english and len(word) >= self.settings.min_token_length and any(c.isalpha() for c in word)
+
+        return (
+            plain_word(parts[0]) and plain_word(parts[-1]) and parts[0] not in self.domain
+            and not all(self.is_domain_word(w) for w in parts if w not in self.english)
+        )
+
+    def __call__(self, tokens: list[str]) -> list[str]:
+        out = []
+        for token in tokens:
+            if token in self.kept_phrases:
+                out.append(token)
+                continue
+            parts = token.split(PHRASE_DELIMITER)
+            if len(parts) > 1 and self.keeps_learned_phrase(parts):
+                out.append(token)
+                continue
+            for word in parts:
+                normal = self.normal(word)
+                if normal is not None:
+                    self.surface_counts[normal][word] += 1
+                    out.append(normal)
+        return out
+
+    def surface_forms(self) -> dict[str, str]:
+        """Each normal form -> its most frequent original word (ties: alphabetical)."""
+        return {normal: min(counts.items(), key=lambda item: (-item[1], item[0]))[0] for normal, counts in self.surface_counts.items()}
+
+
+def _speaker_words(documents: list[Document]) -> set[str]:
+    return {word for d in documents if d.speaker for word in tokenize(d.speaker)}
+
+
+def _theme_terms(codebook: Codebook, indicator_tokens: dict[str, dict[str, str]], cleaner: _TokenCleaner) -> dict[str, list[str]]:
+    """Theme -> sorted normal forms of the content words of its multi-word indicators (stopwords and
+    words shared by the indicators of several themes left out: they point to no single theme)."""
+    words = {
+        theme.id: {
+            normal
+            for indicator in theme.indicators if _is_phrase(indicator_tokens[theme.id][indicator])
+            for word in _PHRASE_WORD_SPLIT.split(indicator.lower()) if word
+            if (normal := cleaner.normal(word)) is not None
+        }
+        for theme in codebook.themes
+    }
+    shared = {w for theme, own in words.items() for w in own if any(w in other for t, other in words.items() if t != theme)}
+    return {theme: sorted(own - shared) for theme, own in words.items()}
+
+
 def process_documents(
     documents: Iterable[Document],
     codebook: Codebook,
@@ -239,66 +415,43 @@ def process_documents(
         return ProcessedCorpus.from_json(cache_path.read_text(encoding="utf-8"))
 
     normalize = make_normalizer(settings.normalizer)
-    phrase_tokens = {phrase_token(i) for t in codebook.themes for i in t.indicators if _is_phrase(phrase_token(i))}
-    raw_units: list[list[str]] = []
+    indicator_phrases = multiword_indicators(codebook)
+    stop_phrases = [w.lower() for w in settings.domain_stopwords if _is_phrase(phrase_token(w))]
+    indicator_phrase_tokens = {phrase_token(i) for i in indicator_phrases}
+    stop_phrase_tokens = {phrase_token(w) for w in stop_phrases}
+    units: list[list] = []
     unit_doc_ids: list[str] = []
     for document in documents:
         for text in _unit_texts(document, settings.unit):
-            raw_units.append(tokenize(join_indicator_phrases(text, codebook)))
+            units.append(tokenize_clauses(join_phrases(text, indicator_phrases + stop_phrases)))
             unit_doc_ids.append(document.id)
 
+    domain_words = {w.lower() for w in settings.domain_stopwords if not _is_phrase(phrase_token(w))}
+    speaker_words = _speaker_words(documents) if settings.drop_speaker_names else set()
+    cleaner = _TokenCleaner(settings, normalize, indicator_phrase_tokens, domain_words, speaker_words)
     if settings.learn_phrases:
-        indicator_words = {i.lower() for t in codebook.themes for i in t.indicators} | phrase_tokens
-        joiner = CollocationJoiner(settings.phrase_min_count, settings.phrase_threshold, protected=indicator_words).fit(raw_units)
-        raw_units = [joiner.transform(tokens) for tokens in raw_units]
+        protected = {i.lower() for t in codebook.themes for i in t.indicators} | indicator_phrase_tokens | stop_phrase_tokens
+        joiner = CollocationJoiner(settings.phrase_min_count, settings.phrase_threshold, protected, settings.phrase_passes)
+        joiner.fit(_AllClauses(units))
+    for i, clauses in enumerate(units):
+        tokens = joiner.transform(clauses) if settings.learn_phrases else [t for clause in clauses for t in clause]
+        units[i] = cleaner([t for t in tokens if t not in stop_phrase_tokens])
 
-    stop = english_stopwords() | {w.lower() for w in settings.domain_stopwords}
-    stop_normal = {normalize(w.lower()) for w in settings.domain_stopwords}
-    surface_counts: dict[str, Counter] = defaultdict(Counter)
-
-    def keep(word: str) -> bool:
-        return (
-            word not in stop
-            and normalize(word) not in stop_normal
-            and len(word) >= settings.min_token_length
-            and (settings.keep_numbers or any(c.isalpha() for c in word))
-        )
-
-    def clean(tokens: list[str]) -> list[str]:
-        out = []
-        for token in tokens:
-            if token in phrase_tokens:
-                out.append(token)
-                continue
-            parts = token.split(PHRASE_DELIMITER)
-            if len(parts) > 1 and keep(parts[0]) and keep(parts[-1]):
-                out.append(token)
-                continue
-            for word in parts:
-                if keep(word):
-                    normal = normalize(word)
-                    surface_counts[normal][word] += 1
-                    out.append(normal)
-        return out
-
-    units = [clean(tokens) for tokens in raw_units]
     indicator_tokens = {
         theme.id: {i: phrase_token(i) if _is_phrase(phrase_token(i)) else normalize(i.lower()) for i in theme.indicators}
         for theme in codebook.themes
     }
-    protected = {token for tokens in indicator_tokens.values() for token in tokens.values()}
+    protected_tokens = {token for tokens in indicator_tokens.values() for token in tokens.values()}
     doc_freq = Counter(token for tokens in units for token in set(tokens))
     max_count = settings.max_df * len(units)
-    dropped = {t for t, n in doc_freq.items() if (n < settings.min_df or n > max_count) and t not in protected}
-    units = [[t for t in tokens if t not in dropped] for tokens in units]
-    surface_forms = {
-        normal: min(counts.items(), key=lambda item: (-item[1], item[0]))[0] for normal, counts in surface_counts.items()
-    }
+    dropped = {t for t, n in doc_freq.items() if (n < settings.min_df or n > max_count) and t not in protected_tokens}
+    for i, tokens in enumerate(units):
+        units[i] = [t for t in tokens if t not in dropped]
     processed = ProcessedCorpus(
         doc_ids=[d.id for d in documents],
         tokens=units,
         unit_doc_ids=unit_doc_ids,
-        surface_forms=surface_forms,
+        surface_forms=cleaner.surface_forms(),
         settings=settings,
         fingerprint=fingerprint,
         theme_ids=codebook.theme_ids,
@@ -308,8 +461,11 @@ def process_documents(
             for d in documents
         },
         n_words={d.id: len((d.title + " " + d.text).split()) for d in documents},
+        theme_terms=_theme_terms(codebook, indicator_tokens, cleaner),
     )
     if cache_path is not None:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
-        cache_path.write_text(processed.to_json(), encoding="utf-8")
+        tmp = cache_path.with_suffix(".json.tmp")
+        processed.write_json(tmp)
+        tmp.replace(cache_path)
     return processed

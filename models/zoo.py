@@ -31,19 +31,24 @@ class ModelSettings:
     k_grid: tuple[int, ...] = field(default=(4, 5, 6, 8, 10), metadata={"help": "numbers of topics tried for LDA and NMF"})
     seeds: tuple[int, ...] = field(default=(0, 1, 2), metadata={"help": "random seeds of the K grid (stability = agreement across them)"})
     min_stability: float = field(default=0.35, metadata={"help": "a K is eligible when its mean top-10 Jaccard stability across seeds is at least this"})
-    passes: int = field(default=20, metadata={"help": "LDA / seeded LDA passes over the corpus"})
-    iterations: int = field(default=200, metadata={"help": "LDA / seeded LDA variational iterations per unit"})
+    passes: int = field(default=50, metadata={"help": "LDA / seeded LDA passes over the corpus (short releases: many passes until topics stop moving)"})
+    iterations: int = field(default=400, metadata={"help": "LDA / seeded LDA variational iterations per unit"})
+    lda_alpha: str = field(default="symmetric", metadata={"help": "LDA / seeded LDA document-topic prior: 'symmetric', 'asymmetric' or 'auto' (learned, deterministic)"})
     nmf_max_iter: int = field(default=500, metadata={"help": "maximum NMF iterations"})
     theme_threshold: float = field(default=0.25, metadata={"help": "topic models: a doc carries a theme when the topics serving it hold at least this share"})
-    map_min_weight: float = field(default=0.01, metadata={"help": "LDA/NMF: minimum share of a topic's term weight on a theme's indicator tokens to map it to the theme"})
+    map_min_weight: float = field(default=0.01, metadata={"help": "LDA/NMF: minimum share of a topic's term weight on a theme's vocabulary (indicator tokens and their content stems) to map it to the theme"})
+    map_min_lift: float = field(default=1.5, metadata={"help": "LDA/NMF: minimum lift (topic's share on the theme's vocabulary / mean share over topics) to map it to the theme; 1.5 = clearly above the average topic"})
     aggregation: str = field(default="mean", metadata={"help": "paragraph units -> document: 'mean' or 'max' of topic shares"})
-    n_free_topics: int = field(default=2, metadata={"help": "seeded LDA: topics besides one per theme"})
-    seed_boost: float = field(default=5.0, metadata={"help": "seeded LDA: prior (eta) on a theme's indicator tokens in its topic"})
+    n_free_topics: int = field(default=1, metadata={"help": "seeded LDA: topics besides one per theme (one absorbs the non-framing talk; more let seeded topics go generic)"})
+    seed_boost: float = field(default=20.0, metadata={"help": "seeded LDA: prior (eta pseudo-count) on a theme's indicator tokens in its topic; rare phrases need tens, not a few"})
+    seed_stem_share: float = field(default=0.25, metadata={"help": "seeded LDA: prior on the content-word stems of a theme's indicator phrases, as a share of seed_boost"})
+    seed_background: float = field(default=0.01, metadata={"help": "seeded LDA: prior on every other word in a seeded topic (small: keeps seeded topics sparse and on their theme)"})
     dictionary_threshold: int = field(default=1, metadata={"help": "dictionary coder: distinct indicator phrases needed for a theme"})
     dictionary_score: str = field(default="count", metadata={"help": "dictionary coder score: 'count' of distinct indicators or 'per_100_words'"})
     supervised_c: float = field(default=1.0, metadata={"help": "supervised coder: inverse regularisation strength C"})
     supervised_folds: int = field(default=5, metadata={"help": "supervised coder: cross-validation folds"})
     supervised_threshold: float = field(default=0.5, metadata={"help": "supervised coder: probability at which a theme is present"})
+    coherence_max_units: int = field(default=20_000, metadata={"help": "coherence (c_npmi, c_v) is counted on at most this many units, a seeded sample on larger corpora"})
     top_n: int = field(default=10, metadata={"help": "top terms reported per topic"})
     n_jobs: int = field(default=1, metadata={"help": "parallel jobs of the K grid search (results identical to serial)"})
 
@@ -99,15 +104,17 @@ def fit_models(
     names = [n for n in settings.models if not (n == "supervised" and labels is None)]
     if len(names) < len(settings.models):
         logger.warning("no labels given: the supervised coder is skipped")
-    topic_args = dict(theme_threshold=settings.theme_threshold, aggregation=settings.aggregation, random_state=random_state)
+    map_args = dict(map_min_weight=settings.map_min_weight, map_min_lift=settings.map_min_lift)
+    topic_args = dict(theme_threshold=settings.theme_threshold, aggregation=settings.aggregation,
+                      coherence_max_units=settings.coherence_max_units, random_state=random_state)
     selections = []
     fitted: dict[str, ZooModel] = {}
     for name in tqdm(names, desc="models", disable=not progress):
         if name in ("lda", "nmf"):
             prototype = (
-                LdaTopicModel(passes=settings.passes, iterations=settings.iterations, map_min_weight=settings.map_min_weight, **topic_args)
+                LdaTopicModel(passes=settings.passes, iterations=settings.iterations, alpha=settings.lda_alpha, **map_args, **topic_args)
                 if name == "lda"
-                else NmfTopicModel(max_iter=settings.nmf_max_iter, map_min_weight=settings.map_min_weight, **topic_args)
+                else NmfTopicModel(max_iter=settings.nmf_max_iter, **map_args, **topic_args)
             )
             selection = select_n_topics(prototype, processed, list(settings.k_grid), list(settings.seeds),
                                         settings.min_stability, settings.n_jobs)
@@ -116,12 +123,14 @@ def fit_models(
             model: ZooModel = prototype.set_params(n_topics=selection.chosen_k)
         elif name == "seeded_lda":
             model = SeededLdaTopicModel(n_free_topics=settings.n_free_topics, seed_boost=settings.seed_boost,
-                                        passes=settings.passes, iterations=settings.iterations, **topic_args)
+                                        stem_share=settings.seed_stem_share, seed_background=settings.seed_background,
+                                        passes=settings.passes, iterations=settings.iterations, alpha=settings.lda_alpha, **topic_args)
         elif name == "dictionary":
-            model = DictionaryCoder(threshold=settings.dictionary_threshold, score=settings.dictionary_score)
+            model = DictionaryCoder(threshold=settings.dictionary_threshold, score=settings.dictionary_score,
+                                    coherence_max_units=settings.coherence_max_units)
         else:
-            model = SupervisedCoder(C=settings.supervised_c, n_folds=settings.supervised_folds,
-                                    threshold=settings.supervised_threshold, random_state=random_state)
+            model = SupervisedCoder(C=settings.supervised_c, n_folds=settings.supervised_folds, threshold=settings.supervised_threshold,
+                                    coherence_max_units=settings.coherence_max_units, random_state=random_state)
         fitted[name] = model.fit(processed, labels)
     models = list(fitted.values())
     return ModelRun(

@@ -27,3 +27,22 @@ def tiny_codebook() -> Codebook:
         Theme(id="shipping", label="Shipping", definition="", indicators=("belt and road", "vessel", "cargo", "port")),
         Theme(id="farming", label="Farming", definition="", indicators=("rules of origin", "wheat", "harvest", "tractor")),
     ))
+
+
+def resampled_sample_documents(n_documents: int, paragraphs_per_document: int = 3, seed: int = 0) -> list[Document]:
+    """``n_documents`` documents made of paragraphs drawn (with replacement, seeded) from the bundled sample.
+
+    Real vocabulary and phrase statistics at any corpus size; ids ``syn-0`` ... in order.
+    """
+    from corpus.bundled import sample_corpus_path
+    from corpus.jsonl import read_documents
+
+    sample = read_documents(sample_corpus_path())
+    paragraphs = [(d.title, p) for d in sample for p in d.paragraphs]
+    rng = random.Random(seed)
+    documents = []
+    for i in range(n_documents):
+        drawn = [rng.choice(paragraphs) for _ in range(paragraphs_per_document)]
+        documents.append(Document(id=f"syn-{i}", date=f"{2019 + i % 6}-0{1 + i % 9}-15", title=drawn[0][0],
+                                  text="\n\n".join(p for _, p in drawn), speaker=sample[i % len(sample)].speaker))
+    return documents

@@ -39,7 +39,9 @@ def test_paragraph_units_carry_their_document():
 
 
 def test_learned_collocations_are_joined():
-    docs = [Document(id=f"d{i}", date="2020-01-01", title="t", text="the free trade agreement was signed with cargo vessel") for i in range(6)]
+    verbs = ["was signed", "helps", "covers", "lowered tariffs", "took effect", "grew"]
+    docs = [Document(id=f"d{i}", date="2020-01-01", title="t", text=f"the free trade agreement {verb} with cargo vessel")
+            for i, verb in enumerate(verbs)]
     processed = process_documents(docs, tiny_codebook(), TextSettings(min_df=1, max_df=1.0, phrase_min_count=3))
     assert any("trade" in t and "_" in t for t in processed.tokens[0])
     assert "cargo" in processed.tokens[0] and "vessel" in processed.tokens[0]  # indicators never glued
@@ -80,3 +82,30 @@ def test_wordnet_without_data_raises_input_error(monkeypatch):
     monkeypatch.setattr(nltk.data, "find", missing)
     with pytest.raises(InputError, match="wordnet"):
         process_documents([DOC], tiny_codebook(), TextSettings(normalizer="wordnet"))
+
+
+def test_learned_names_form_whole_and_never_cross_punctuation():
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+    docs = [Document(id=f"d{i}", date="2020-01-01", title="t", text=(
+        f"{w} Ho Chi Minh City {words[i - 1]}. Members: Myanmar, Singapore, Thailand; {words[i - 2]} Ho Chi Minh City {w}"))
+        for i, w in enumerate(words)]
+    processed = process_documents(docs, tiny_codebook(), TextSettings(min_df=1, max_df=1.0, phrase_min_count=3))
+    assert "ho_chi_minh_city" in processed.tokens[0]
+    assert not any(t.startswith(("ho_chi_", "minh")) and t != "ho_chi_minh_city" for t in processed.tokens[0])
+    assert not any("myanmar_" in t or "_singapore" in t for t in processed.tokens[0])
+
+
+def test_speaker_names_and_ampersand_variants():
+    doc = Document(id="d", date="2020-01-01", title="t", speaker="Edward Yau",
+                   text="Mr Edward Yau spoke of the Belt & Road and the harbour. Yau left.")
+    processed = process_documents([doc], tiny_codebook(), TextSettings(min_df=1, max_df=1.0))
+    assert processed.tokens[0].count("belt_and_road") == 1
+    assert "yau" not in processed.tokens[0] and "edward" not in processed.tokens[0]
+    kept = process_documents([doc], tiny_codebook(), TextSettings(min_df=1, max_df=1.0, drop_speaker_names=False))
+    assert "yau" in kept.tokens[0]
+
+
+def test_theme_terms_are_content_stems_of_indicator_phrases():
+    processed = process_documents([DOC], tiny_codebook(), TextSettings(min_df=1, max_df=1.0))
+    assert processed.theme_terms == {"shipping": ["belt", "road"], "farming": ["origin", "rule"]}
+    assert {"rules_of_origin", "wheat", "rule", "origin"} <= processed.theme_vocabulary()["farming"]
