@@ -21,7 +21,6 @@ class ReportInput:
     manifest: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     figures: dict[str, Path] = field(default_factory=dict)
-    notes: dict[str, str] = field(default_factory=dict)
 
 
 def _fmt(value: float, digits: int = 2) -> str:
@@ -178,8 +177,10 @@ def build_sections(report: ReportInput) -> list[Section]:
         "dictionary coder (indicator phrases present) and a supervised coder (TF-IDF + logistic regression, "
         "cross-validated predictions only)."
     ))
-    if report.notes.get("k_choice"):
-        topics.blocks.append(Paragraph(report.notes["k_choice"], kind="note"))
+    selection = report.tables.get("k_selection")
+    if selection is not None and "reason" in selection:
+        for reason in selection.loc[selection["chosen"].astype(bool), "reason"].dropna().unique():
+            topics.blocks.append(Paragraph(f"Chosen K, {reason}", kind="note"))
     topics.blocks += _table(report, "topics", "Topics: top terms, c_npmi coherence and the theme each maps to",
                             ["model", "topic", "top_terms", "coherence", "mapped_theme"], max_rows=60)
     topics.blocks += _figure(report, "k_selection", "Choosing K: coherence and stability across seeds per K.")

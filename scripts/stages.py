@@ -86,7 +86,7 @@ def compute_fit(context: "RunContext") -> Any:
     """Every configured model fitted on the processed corpus (supervised coder on the standard coding)."""
     coding = context.inputs.coding
     labels = coding.standard() if coding is not None else None
-    run = fit_models(
+    return fit_models(
         context.results["process"],
         context.inputs.codebook,
         context.config.models,
@@ -94,11 +94,12 @@ def compute_fit(context: "RunContext") -> Any:
         random_state=context.config.seed,
         progress=context.progress,
     )
-    run.models = {}  # fitted objects are saved by `hkasean fit --save-models`, not cached with the tables
-    return run
 
 
 def write_fit(context: "RunContext", run: Any, folder: "OutputFolder") -> None:
+    """Topic and theme tables, the fitted models (``models/<name>.joblib``, reload with ``<Model>.load``), figures."""
+    for name, model in sorted(run.models.items()):
+        model.save(folder.file("models") / f"{name}.joblib")
     folder.table(run.topics, "topics")
     folder.table(run.doc_themes, "doc_themes")
     folder.table(run.doc_topics, "doc_topics")
@@ -282,12 +283,8 @@ def write_report(context: "RunContext", folder: "OutputFolder", manifest: dict[s
     """report.html and report.md from the tables and figures just written (so they always agree)."""
     tables = {path.stem: pd.read_csv(path, keep_default_na=True) for path in sorted(folder.tables.glob("*.csv"))}
     figures = {path.stem: path for path in sorted(folder.figures.glob("*.png"))}
-    notes = {}
-    fit = context.results.get("fit")
-    if fit is not None and getattr(fit, "selection_reasons", None):
-        notes["k_choice"] = " ".join(f"{model}: {reason}" for model, reason in sorted(fit.selection_reasons.items()))
     write_report_files(
-        ReportInput(manifest=manifest, tables=tables, figures=figures, notes=notes),
+        ReportInput(manifest=manifest, tables=tables, figures=figures),
         folder.file("report.html"),
         folder.file("report.md"),
     )

@@ -132,3 +132,16 @@ def test_fit_and_evaluate_commands(tmp_path):
     assert (tmp_path / "fit" / "tables" / "topics.csv").is_file()
     assert not (tmp_path / "fit" / "report.html").exists()
     assert not (tmp_path / "fit" / "tables" / "agreement.csv").exists()
+
+
+def test_fitted_models_are_saved_and_reload(first_run):
+    from models.dictionary_coder import DictionaryCoder
+    from models.lda import LdaTopicModel
+
+    saved = {p.stem for p in (first_run / "models").glob("*.joblib")}
+    assert saved == {"lda", "nmf", "seeded_lda", "dictionary", "supervised"}
+    lda = LdaTopicModel.load(first_run / "models" / "lda.joblib")
+    table = pd.read_csv(first_run / "tables" / "topics.csv")
+    assert len(lda.topics()) == (table["model"] == "lda").sum()
+    with pytest.raises(Exception, match="expected a saved DictionaryCoder"):
+        DictionaryCoder.load(first_run / "models" / "lda.joblib")
