@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -18,6 +20,14 @@ logger = logging.getLogger(__name__)
 
 FINAL_MODEL_FOLD = -1
 """``fold`` of predictions made by the model fitted on all labelled documents (unlabelled docs only)."""
+
+NEUTRAL_THRESHOLD = 0.5
+"""The threshold kept when it cannot be tuned, and the one preferred among equally good thresholds."""
+
+THRESHOLD_GRID: tuple[float, ...] = tuple(round(0.1 + 0.05 * i, 2) for i in range(17))
+"""Candidate probability thresholds of ``threshold="cv"``: 0.10, 0.15, ..., 0.90."""
+
+THRESHOLD_COLUMNS = ["theme", "fold", "threshold", "inner_f1", "note"]
 
 
 def validate_labels(labels: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
@@ -38,6 +48,32 @@ def validate_labels(labels: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
     return labels[theme_ids].apply(pd.to_numeric).astype(int)
 
 
+def best_f1_threshold(y_true: np.ndarray, scores: np.ndarray, grid: tuple[float, ...] = THRESHOLD_GRID) -> tuple[float, float]:
+    """(threshold, F1): the grid threshold whose predictions ``scores >= threshold`` have the best F1.
+
+    ``y_true`` (0/1) and ``scores`` (probabilities) are length-n arrays. Ties go to the threshold
+    closest to ``NEUTRAL_THRESHOLD`` (then the lower one), so a flat F1 (e.g. 0 everywhere) keeps 0.5.
+    """
+    y_true = np.asarray(y_true).astype(bool)
+    candidates = sorted(grid, key=lambda t: (round(abs(t - NEUTRAL_THRESHOLD), 9), t))
+    predicted = np.asarray(scores)[None, :] >= np.asarray(candidates)[:, None]
+    true_pos = (predicted & y_true).sum(axis=1)
+    wrong = (predicted != y_true).sum(axis=1)  # false positives + false negatives
+    f1 = np.divide(2 * true_pos, 2 * true_pos + wrong, out=np.zeros(len(candidates)), where=(2 * true_pos + wrong) > 0)
+    best = int(np.argmax(f1))  # first maximum = closest to 0.5
+    return float(candidates[best]), float(f1[best])
+
+
+@dataclass(frozen=True)
+class ThresholdChoice:
+    """A theme's decision threshold for one model: the value, the inner cross-validated F1 it reached
+    (NaN when not tuned) and a note on how it was chosen."""
+
+    threshold: float
+    inner_f1: float
+    note: str
+
+
 def _pipeline(C: float, random_state: int) -> Pipeline:
     return Pipeline(
         [
@@ -56,9 +92,16 @@ class SupervisedCoder(ZooModel):
     theme with fewer positives (or negatives) than folds uses as many folds as it can (>= 2), with
     a warning; below 2 it is not cross-validated (warning, no rows). A final model fitted on all
     labelled documents scores the unlabelled ones, with ``fold = -1``: never use those for scoring.
+
+    ``threshold``: a probability (fixed decision threshold) or ``"cv"``: inside each outer training
+    fold an inner stratified CV (same seed, min(n_folds, positives, negatives) folds) gives
+    out-of-fold probabilities of the training documents only, and the ``THRESHOLD_GRID`` value with
+    the best F1 on them (ties: closest to 0.5) decides the outer test fold; the final model's
+    threshold is chosen the same way on all labelled documents. With fewer than 2 positives (or
+    negatives) to tune on, 0.5 is kept. ``thresholds()`` records every choice.
     """
 
-    def __init__(self, C: float = 1.0, n_folds: int = 5, threshold: float = 0.5, coherence_topn: int = 10,
+    def __init__(self, C: float = 1.0, n_folds: int = 5, threshold: float | str = NEUTRAL_THRESHOLD, coherence_topn: int = 10,
                  coherence_max_units: int = 20_000, random_state: int = 0, name: str = "supervised") -> None:
         self.C = C
         self.n_folds = n_folds
@@ -72,6 +115,7 @@ class SupervisedCoder(ZooModel):
         """Cross-validate and fit per theme on the labelled documents of ``processed``; return self."""
         if labels is None:
             raise InputError("the supervised coder needs labels (a 0/1 column per theme, indexed by doc_id)", where="labels")
+        self._check_threshold()
         self.theme_ids_ = self.topic_labels_ = list(processed.theme_ids)
         self.topic_themes_ = list(processed.theme_ids)
         labels = validate_labels(labels, self.theme_ids_)
@@ -84,38 +128,80 @@ class SupervisedCoder(ZooModel):
             raise InputError("no document of the corpus has labels", where="labels index (doc_id)")
         self.training_ids_: dict[str, dict[int, frozenset[str]]] = {}
         self.final_models_: dict[str, Pipeline] = {}
-        rows, evidence = [], []
+        rows: list[tuple] = []
+        evidence: list[tuple] = []
+        choices: list[tuple] = []
         for theme in self.theme_ids_:
             y = labels.loc[labelled, theme].to_numpy()
             self.training_ids_[theme] = {}
-            n_folds = min(self.n_folds, int(y.sum()), int(len(y) - y.sum()))
-            if n_folds < 2:
-                logger.warning("supervised: theme %r has %d positive(s) of %d labelled docs: too few to cross-validate, not scored",
-                               theme, int(y.sum()), len(y))
-            else:
-                if n_folds < self.n_folds:
-                    logger.warning("supervised: theme %r has too few positives or negatives for %d folds; using %d",
-                                   theme, self.n_folds, n_folds)
-                splitter = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=self.random_state)
-                for fold, (train, test) in enumerate(splitter.split(np.zeros(len(y)), y)):
-                    train_ids = [labelled[i] for i in train]
-                    self.training_ids_[theme][fold] = frozenset(train_ids)
-                    model = _pipeline(self.C, self.random_state).fit([tokens[d] for d in train_ids], y[train])
-                    self._predict(model, theme, [labelled[i] for i in test], tokens, fold, rows, evidence)
+            for fold, (train, test) in enumerate(self._outer_splits(theme, y)):
+                train_ids = [labelled[i] for i in train]
+                self.training_ids_[theme][fold] = frozenset(train_ids)
+                model, choice = self._fit_with_threshold([tokens[d] for d in train_ids], y[train])
+                choices.append((theme, fold, choice.threshold, choice.inner_f1, choice.note))
+                self._predict(model, theme, [labelled[i] for i in test], tokens, fold, choice.threshold, rows, evidence)
             if 0 < y.sum() < len(y):
-                self.final_models_[theme] = _pipeline(self.C, self.random_state).fit([tokens[d] for d in labelled], y)
-                self._predict(self.final_models_[theme], theme, unlabelled, tokens, FINAL_MODEL_FOLD, rows, evidence)
-        predictions = pd.DataFrame(rows, columns=["doc_id", "theme", "score", "fold"])
+                self.final_models_[theme], choice = self._fit_with_threshold([tokens[d] for d in labelled], y)
+                choices.append((theme, FINAL_MODEL_FOLD, choice.threshold, choice.inner_f1, choice.note))
+                self._predict(self.final_models_[theme], theme, unlabelled, tokens, FINAL_MODEL_FOLD, choice.threshold, rows, evidence)
+        predictions = pd.DataFrame(rows, columns=["doc_id", "theme", "score", "fold", "threshold"])
         order = {d: i for i, d in enumerate(self.doc_ids_)}
         predictions["_doc"] = predictions["doc_id"].map(order)
         predictions["_theme"] = predictions["theme"].map(self.theme_ids_.index)
         self.predictions_ = predictions.sort_values(["_doc", "_theme"]).drop(columns=["_doc", "_theme"]).reset_index(drop=True)
+        self.thresholds_ = pd.DataFrame(choices, columns=THRESHOLD_COLUMNS)
         self.evidence_ = pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS)
         self._finish_fit(processed)
         return self
 
+    def _check_threshold(self) -> None:
+        valid = self.threshold == "cv" or (
+            isinstance(self.threshold, (int, float)) and not isinstance(self.threshold, bool) and 0 <= self.threshold <= 1
+        )
+        if not valid:
+            raise InputError(f"expected 'cv' or a probability between 0 and 1, got {self.threshold!r}",
+                             where="supervised coder: threshold")
+
+    def _outer_splits(self, theme: str, y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(train, test) index arrays of the outer folds of one theme; none if it cannot be cross-validated."""
+        n_folds = min(self.n_folds, int(y.sum()), int(len(y) - y.sum()))
+        if n_folds < 2:
+            logger.warning("supervised: theme %r has %d positive(s) of %d labelled docs: too few to cross-validate, not scored",
+                           theme, int(y.sum()), len(y))
+            return []
+        if n_folds < self.n_folds:
+            logger.warning("supervised: theme %r has too few positives or negatives for %d folds; using %d",
+                           theme, self.n_folds, n_folds)
+        splitter = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=self.random_state)
+        return list(splitter.split(np.zeros(len(y)), y))
+
+    def _fit_with_threshold(self, documents: list[list[str]], y: np.ndarray) -> tuple[Pipeline, ThresholdChoice]:
+        """A model fitted on ``documents`` (token lists) and ``y`` (0/1), and its threshold chosen from them alone."""
+        model = _pipeline(self.C, self.random_state).fit(documents, y)
+        if self.threshold != "cv":
+            return model, ThresholdChoice(float(self.threshold), math.nan, "fixed threshold")
+        return model, self._inner_cv_threshold(documents, y)
+
+    def _inner_cv_threshold(self, documents: list[list[str]], y: np.ndarray) -> ThresholdChoice:
+        """The F1-best threshold on inner out-of-fold probabilities of ``documents`` (the training fold only)."""
+        n_positive, n_negative = int(y.sum()), int(len(y) - y.sum())
+        n_inner = min(self.n_folds, n_positive, n_negative)
+        if n_inner < 2:
+            return ThresholdChoice(NEUTRAL_THRESHOLD, math.nan,
+                                   f"{n_positive} positive(s), {n_negative} negative(s) to tune on: too few for inner CV, kept 0.5")
+        scores = np.empty(len(y))
+        splitter = StratifiedKFold(n_splits=n_inner, shuffle=True, random_state=self.random_state)
+        for train, test in splitter.split(np.zeros(len(y)), y):
+            inner = _pipeline(self.C, self.random_state).fit([documents[i] for i in train], y[train])
+            scores[test] = inner.predict_proba([documents[i] for i in test])[:, 1]
+        threshold, f1 = best_f1_threshold(y, scores)
+        note = f"inner {n_inner}-fold CV on {len(y)} training docs ({n_positive} positive)"
+        if f1 == 0:
+            note += "; F1 is 0 at every threshold, kept 0.5"
+        return ThresholdChoice(threshold, f1, note)
+
     def _predict(self, model: Pipeline, theme: str, doc_ids: list[str], tokens: dict[str, list[str]], fold: int,
-                 rows: list, evidence: list) -> None:
+                 threshold: float, rows: list, evidence: list) -> None:
         if not doc_ids:
             return
         features = model.named_steps["tfidf"].transform([tokens[d] for d in doc_ids])
@@ -123,7 +209,7 @@ class SupervisedCoder(ZooModel):
         coef = model.named_steps["logit"].coef_.ravel()
         vocabulary = model.named_steps["tfidf"].get_feature_names_out()
         for i, doc_id in enumerate(doc_ids):
-            rows.append((doc_id, theme, float(scores[i]), fold))
+            rows.append((doc_id, theme, float(scores[i]), fold, threshold))
             row = features.getrow(i)
             contributions = row.data * coef[row.indices]
             positive = [(c, vocabulary[j]) for c, j in zip(contributions, row.indices) if c > 0]
@@ -146,12 +232,23 @@ class SupervisedCoder(ZooModel):
         return frame[["doc_id", "model", "topic", "score"]].copy()
 
     def doc_themes(self) -> pd.DataFrame:
-        """doc_id, model, theme, score (probability 0..1), present (score >= threshold), fold.
+        """doc_id, model, theme, score (probability 0..1), present (score >= the fold's threshold), fold.
 
         fold >= 0: cross-validated prediction (the model never saw the doc); fold = -1: the final
-        model's prediction for an unlabelled document (not to be used for scoring).
+        model's prediction for an unlabelled document (not to be used for scoring). The threshold
+        of each theme and fold is in ``thresholds()``.
         """
         frame = self.predictions_.copy()
         frame.insert(1, "model", self.name)
-        frame["present"] = (frame["score"] >= self.threshold).astype(int)
+        frame["present"] = (frame["score"] >= frame["threshold"]).astype(int)
         return frame[["doc_id", "model", "theme", "score", "present", "fold"]]
+
+    def thresholds(self) -> pd.DataFrame:
+        """model, theme, fold, threshold (probability 0..1), inner_f1 (0..1; NaN if not tuned), note.
+
+        One row per theme and outer fold (0..n_folds-1) plus fold -1 for the final model; the
+        threshold of fold f was chosen on the training documents of fold f only.
+        """
+        frame = self.thresholds_.copy()
+        frame.insert(0, "model", self.name)
+        return frame

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pandas as pd
 from tqdm import tqdm
@@ -47,7 +48,7 @@ class ModelSettings:
     dictionary_score: str = field(default="count", metadata={"help": "dictionary coder score: 'count' of distinct indicators or 'per_100_words'"})
     supervised_c: float = field(default=1.0, metadata={"help": "supervised coder: inverse regularisation strength C"})
     supervised_folds: int = field(default=5, metadata={"help": "supervised coder: cross-validation folds"})
-    supervised_threshold: float = field(default=0.5, metadata={"help": "supervised coder: probability at which a theme is present"})
+    supervised_threshold: Literal["cv"] | float = field(default=0.5, metadata={"help": "supervised coder: probability at which a theme is present, or 'cv': the F1-best threshold of an inner CV on each training fold (on the sample 'cv' raised recall but lowered precision and kappa, so 0.5 is the default)"})
     coherence_max_units: int = field(default=20_000, metadata={"help": "coherence (c_npmi, c_v) is counted on at most this many units, a seeded sample on larger corpora"})
     top_n: int = field(default=10, metadata={"help": "top terms reported per topic"})
     n_jobs: int = field(default=1, metadata={"help": "parallel jobs of the K grid search (results identical to serial)"})

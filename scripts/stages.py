@@ -105,6 +105,8 @@ def write_fit(context: "RunContext", run: Any, folder: "OutputFolder") -> None:
     folder.table(run.doc_topics, "doc_topics")
     folder.table(run.top_terms, "top_terms")
     folder.table(run.selection, "k_selection")
+    if "supervised" in run.models:
+        folder.table(run.models["supervised"].thresholds(), "supervised_thresholds")
     for model in sorted(run.top_terms["model"].unique()):
         if model in ("lda", "nmf", "seeded_lda"):
             topic_figures.plot_top_terms(run.top_terms, model, folder.figure_path(f"topics_{model}"))

@@ -1,12 +1,16 @@
 import logging
+import random
+import string
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from corpus.document import Document
 from corpus.errors import InputError
-from models.supervised import SupervisedCoder
+from models.supervised import THRESHOLD_GRID, SupervisedCoder, best_f1_threshold
 from models.text import TextSettings, process_documents
-from synthetic_corpus import tiny_codebook, two_topic_documents
+from synthetic_corpus import SHIPPING, tiny_codebook, two_topic_documents
 
 
 @pytest.fixture(scope="module")
@@ -49,3 +53,126 @@ def test_bad_labels_name_row_and_column(processed):
     labels.iloc[3, 0] = "yes"
     with pytest.raises(InputError, match="column 'shipping'"):
         SupervisedCoder().fit(processed, labels)
+
+
+def test_bad_threshold_is_named(processed):
+    with pytest.raises(InputError, match="threshold"):
+        SupervisedCoder(threshold="auto").fit(processed, labels_for(processed.doc_ids))
+
+
+@pytest.mark.parametrize(
+    "truth, scores, expected",
+    [
+        ([0, 0, 1, 1], [0.1, 0.2, 0.3, 0.4], (0.3, 1.0)),  # 0.25 and 0.3 separate perfectly; 0.3 is closer to 0.5
+        ([1, 0], [0.6, 0.4], (0.5, 1.0)),  # 0.45..0.6 all perfect: 0.5 itself wins the tie
+        ([1, 1, 0], [0.47, 0.6, 0.52], (0.45, 0.8)),  # better F1 beats closeness to 0.5
+        ([1, 0], [0.05, 0.95], (0.5, 0.0)),  # F1 0 at every grid threshold: keep 0.5
+    ],
+)
+def test_best_f1_threshold_known_answers(truth, scores, expected):
+    threshold, f1 = best_f1_threshold(np.array(truth), np.array(scores))
+    assert threshold == pytest.approx(expected[0]) and f1 == pytest.approx(expected[1])
+
+
+def _letters(number: int) -> str:
+    return "".join(string.ascii_lowercase[(number // 26**p) % 26] for p in range(3))
+
+
+def rare_theme_documents(n_documents: int = 40, n_positive: int = 6) -> list[Document]:
+    """Shipping texts; the first ``n_positive`` (the rare theme) add "wheat" twice and 20 words of their own.
+
+    Out of fold, the balanced model sees only the shared "wheat" in a positive: it ranks the
+    positives above every negative, but under 0.5.
+    """
+    rng = random.Random(0)
+    documents = []
+    for i in range(n_documents):
+        words = [rng.choice(SHIPPING) for _ in range(30)]
+        if i < n_positive:
+            words += ["wheat", "wheat"] + ["q" + _letters(20 * i + j) for j in range(20)]
+        documents.append(Document(id=f"doc-{i:02d}", date="2020-01-01", title="news", text=" ".join(words)))
+    return documents
+
+
+@pytest.fixture(scope="module")
+def rare():
+    """(processed, labels): farming is the rare theme (6 of 40); shipping alternates, unrelated to the text."""
+    processed = process_documents(rare_theme_documents(), tiny_codebook(),
+                                  TextSettings(max_df=1.0, min_df=1, learn_phrases=False))
+    ids = processed.doc_ids
+    labels = pd.DataFrame({"shipping": [i % 2 for i in range(len(ids))], "farming": [int(i < 6) for i in range(len(ids))]},
+                          index=pd.Index(ids, name="doc_id"))
+    return processed, labels
+
+
+def farming_confusion(coder, labels):
+    themes = coder.doc_themes()
+    cv = themes[(themes["theme"] == "farming") & (themes["fold"] >= 0)]
+    truth = labels.loc[cv["doc_id"], "farming"].to_numpy()
+    present = cv["present"].to_numpy()
+    return int(((present == 1) & (truth == 1)).sum()), int(((present == 1) & (truth == 0)).sum())
+
+
+def test_cv_threshold_finds_rare_positives_that_half_misses(rare):
+    processed, labels = rare
+    fixed = SupervisedCoder(n_folds=3, threshold=0.5).fit(processed, labels)
+    tuned = SupervisedCoder(n_folds=3, threshold="cv").fit(processed, labels)
+    assert farming_confusion(fixed, labels) == (0, 0)  # (true positives, false positives)
+    assert farming_confusion(tuned, labels) == (6, 0)
+    assert (fixed.thresholds_["threshold"] == 0.5).all() and (fixed.thresholds_["note"] == "fixed threshold").all()
+    farming = tuned.thresholds().query("theme == 'farming'")
+    assert list(farming["fold"]) == [0, 1, 2, -1]
+    assert (farming["threshold"] < 0.5).all() and farming["threshold"].isin(THRESHOLD_GRID).all()
+    assert farming["inner_f1"].between(0, 1).all() and (farming["model"] == "supervised").all()
+
+
+def test_cv_threshold_is_deterministic(rare):
+    processed, labels = rare
+    first = SupervisedCoder(n_folds=3, threshold="cv", random_state=7).fit(processed, labels)
+    second = SupervisedCoder(n_folds=3, threshold="cv", random_state=7).fit(processed, labels)
+    pd.testing.assert_frame_equal(first.doc_themes(), second.doc_themes())
+    pd.testing.assert_frame_equal(first.thresholds(), second.thresholds())
+
+
+def test_outer_test_labels_never_influence_their_threshold(rare, monkeypatch):
+    processed, labels = rare
+    choose_splits = SupervisedCoder._outer_splits
+    recorded = {}
+
+    def same_splits_every_fit(self, theme, y):  # hold the fold assignment fixed; only labels change
+        recorded.setdefault(theme, choose_splits(self, theme, y))
+        return recorded[theme]
+
+    monkeypatch.setattr(SupervisedCoder, "_outer_splits", same_splits_every_fit)
+    original = SupervisedCoder(n_folds=3, threshold="cv").fit(processed, labels)
+    themes = original.doc_themes()
+    fold0 = themes[(themes["theme"] == "farming") & (themes["fold"] == 0)]
+    flipped_labels = labels.copy()
+    flipped_labels.loc[fold0["doc_id"], "farming"] = 1 - flipped_labels.loc[fold0["doc_id"], "farming"]
+    assert flipped_labels["farming"].sum() != labels["farming"].sum()
+    flipped = SupervisedCoder(n_folds=3, threshold="cv").fit(processed, flipped_labels)
+
+    def farming_rows(coder, fold):
+        frame = coder.doc_themes()
+        return frame[(frame["theme"] == "farming") & (frame["fold"] == fold)].reset_index(drop=True)
+
+    def farming_threshold(coder, fold):
+        return coder.thresholds_.query("theme == 'farming' and fold == @fold").reset_index(drop=True)
+
+    pd.testing.assert_frame_equal(farming_rows(original, 0), farming_rows(flipped, 0))
+    pd.testing.assert_frame_equal(farming_threshold(original, 0), farming_threshold(flipped, 0))
+    # the flipped documents train the other folds: there the scores do move
+    assert not farming_rows(original, 1)["score"].equals(farming_rows(flipped, 1)["score"])
+
+
+def test_too_few_positives_to_tune_keeps_half_and_says_why(processed):
+    labels = labels_for(processed.doc_ids)
+    labels["farming"] = 0
+    labels.iloc[:2, labels.columns.get_loc("farming")] = 1  # 2 positives: 2 outer folds, 1 positive per training fold
+    coder = SupervisedCoder(n_folds=2, threshold="cv").fit(processed, labels)
+    farming = coder.thresholds_.query("theme == 'farming'")
+    assert list(farming["fold"]) == [0, 1, -1]
+    outer = farming[farming["fold"] >= 0]
+    assert (outer["threshold"] == 0.5).all() and outer["inner_f1"].isna().all()
+    assert outer["note"].str.contains("too few for inner CV").all()
+    assert farming.query("fold == -1")["note"].iloc[0].startswith("inner 2-fold CV")
