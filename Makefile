@@ -27,6 +27,8 @@ test-all: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py
+	$(BIN)/python benchmarks/bench_crawler.py
+	$(BIN)/python benchmarks/bench_scale.py --quick
 
 clean:
 	rm -rf $(VENV) hkasean-output .pytest_cache
