@@ -18,3 +18,26 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+LOOPBACK = ("127.", "::1", "localhost")
+
+
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch):
+    """Tests never touch the internet: any socket connection off the loopback interface fails loudly.
+
+    URLs of www.info.gov.hk appear in the tests only as data (parser inputs, stored fields); the
+    crawler is always pointed at a local server on 127.0.0.1.
+    """
+    import socket
+
+    real_connect = socket.socket.connect
+
+    def guarded_connect(sock, address):
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not str(host).startswith(LOOPBACK):
+            raise RuntimeError(f"test tried to reach {address!r}: tests must stay on 127.0.0.1")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
