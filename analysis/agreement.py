@@ -76,13 +76,14 @@ def _model_rows(
 ) -> list[dict[str, object]]:
     """Rows of one model: ``gold`` and ``predicted`` are n_docs x n_themes 0/1 arrays."""
     n_docs = gold.shape[0]
-    weights = np.vstack([stats.identity_weights(n_docs), stats.resample_weights(n_docs, n_boot, random_state)])
-    per_theme: list[dict[str, np.ndarray]] = []
+    pairs = [np.column_stack([gold[:, column], predicted[:, column]]) for column in range(len(theme_ids))]
+    chunks: list[list[dict[str, np.ndarray]]] = [[] for _ in theme_ids]
+    for weights in stats.weight_chunks(n_docs, n_boot, random_state):  # bounded memory on large corpora
+        for column, pair in enumerate(pairs):
+            chunks[column].append(_metric_replicates(pair, weights))
+    per_theme = [{metric: np.concatenate([c[metric] for c in theme_chunks]) for metric in METRICS} for theme_chunks in chunks]
     rows = []
-    for column, theme in enumerate(theme_ids):
-        pair = np.column_stack([gold[:, column], predicted[:, column]])
-        values = _metric_replicates(pair, weights)
-        per_theme.append(values)
+    for theme, pair, values in zip(theme_ids, pairs, per_theme):
         point_alpha = krippendorff_alpha(pair)
         rows.append(_row(model, theme, values, point_alpha, level, n_docs, pair[:, 0].sum(), pair[:, 1].sum()))
     with warnings.catch_warnings():

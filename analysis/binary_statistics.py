@@ -7,6 +7,8 @@ values (zero denominators) come back as NaN.
 """
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
 
 from analysis.resampling import bootstrap_indices
@@ -18,6 +20,21 @@ def resample_weights(n: int, n_boot: int, random_state: int | np.random.Generato
     offsets = np.arange(n_boot)[:, None] * n
     counts = np.bincount((draws + offsets).ravel(), minlength=n_boot * n)
     return counts.reshape(n_boot, n).astype(float)
+
+
+def weight_chunks(
+    n: int, n_boot: int, random_state: int | np.random.Generator, max_cells: int = 4_000_000
+) -> Iterator[np.ndarray]:
+    """The sample's weights row, then the ``n_boot`` resample rows in chunks of at most ``max_cells`` cells.
+
+    Memory stays bounded however many documents there are; the rows are the same as
+    ``resample_weights`` (one seeded generator drawn chunk after chunk).
+    """
+    yield identity_weights(n)
+    rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
+    rows_per_chunk = max(1, max_cells // max(n, 1))
+    for start in range(0, n_boot, rows_per_chunk):
+        yield resample_weights(n, min(rows_per_chunk, n_boot - start), rng)
 
 
 def identity_weights(n: int) -> np.ndarray:

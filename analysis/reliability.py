@@ -71,38 +71,48 @@ def reliability_table(
     rows = coding.long[coding.long["coder"].isin(coders)]
     cube = rows.pivot_table(index="doc_id", columns=["theme", "coder"], values="value", aggfunc="first")
     doc_ids = cube.index
-    doc_weights = np.vstack(
-        [stats.identity_weights(len(doc_ids)), stats.resample_weights(len(doc_ids), n_boot, random_state)]
-    )
     per_theme = {theme: cube[theme].reindex(columns=list(coders)).to_numpy(dtype=float) for theme in coding.theme_ids}
     units = {theme: (ratings, np.arange(len(doc_ids))) for theme, ratings in per_theme.items()}
     units[OVERALL] = (
         np.vstack(list(per_theme.values())),
         np.tile(np.arange(len(doc_ids)), len(per_theme)),
     )
+    chunks: dict[str, list[dict[str, np.ndarray]]] = {theme: [] for theme in units}
+    for doc_weights in stats.weight_chunks(len(doc_ids), n_boot, random_state):  # bounded memory
+        for theme, (ratings, unit_doc) in units.items():
+            chunks[theme].append(_replicates(ratings, doc_weights[:, unit_doc], len(coders)))
     records = [
-        _reliability_row(theme, ratings, doc_weights[:, unit_doc], coders, level)
-        for theme, (ratings, unit_doc) in units.items()
+        _reliability_row(theme, units[theme][0], _concatenate(chunks[theme]), coders, level) for theme in units
     ]
     return pd.DataFrame(records, columns=RELIABILITY_COLUMNS)
 
 
-def _reliability_row(
-    theme: str, ratings: np.ndarray, weights: np.ndarray, coders: tuple[str, ...], level: float
-) -> dict[str, object]:
-    """One table row; ``weights`` row 0 is the original sample, the others bootstrap resamples."""
+def _replicates(ratings: np.ndarray, weights: np.ndarray, n_coders: int) -> dict[str, np.ndarray]:
+    """Percent agreement, kappa, positive agreement (means over coder pairs) and alpha for each weights row."""
     pairwise: dict[str, list[np.ndarray]] = {"percent": [], "kappa": [], "positive": []}
-    for first, second in itertools.combinations(range(len(coders)), 2):
+    for first, second in itertools.combinations(range(n_coders), 2):
         both = ~np.isnan(ratings[:, first]) & ~np.isnan(ratings[:, second])
         counts = stats.confusion_counts(ratings[both, first], ratings[both, second], weights[:, both])
         pairwise["percent"].append(stats.percent_agreement(counts))
         pairwise["kappa"].append(stats.cohen_kappa(counts))
         pairwise["positive"].append(stats.f1(counts))
-    percent, kappa, positive = (_mean_over_pairs(pairwise[key]) for key in ("percent", "kappa", "positive"))
-    alpha_replicates = stats.krippendorff_alpha_binary(ratings, weights[1:])
+    values = {key: _mean_over_pairs(pairwise[key]) for key in ("percent", "kappa", "positive")}
+    values["alpha"] = stats.krippendorff_alpha_binary(ratings, weights)
+    return values
+
+
+def _concatenate(chunks: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    return {key: np.concatenate([chunk[key] for chunk in chunks]) for key in chunks[0]}
+
+
+def _reliability_row(
+    theme: str, ratings: np.ndarray, replicates: dict[str, np.ndarray], coders: tuple[str, ...], level: float
+) -> dict[str, object]:
+    """One table row; element 0 of each replicate array is the original sample, the others bootstrap resamples."""
+    percent, kappa, positive = replicates["percent"], replicates["kappa"], replicates["positive"]
     alpha = krippendorff_alpha(ratings)
     kappa_low, kappa_high = percentile_interval(kappa[1:], level)
-    alpha_low, alpha_high = percentile_interval(alpha_replicates, level)
+    alpha_low, alpha_high = percentile_interval(replicates["alpha"][1:], level)
     two = len(coders) == 2
     notes = [] if two else [f"kappa is the mean of {len(coders) * (len(coders) - 1) // 2} pairwise Cohen's kappas"]
     if np.isnan(kappa[0]) or np.isnan(alpha):

@@ -144,3 +144,9 @@ def test_human_rows_against_majority_warn_about_inflation(caplog):
         table = human_agreement_rows(coding, n_boot=20)
     assert table["note"].str.contains("inflated").all()
     assert "inflated" in caplog.text
+
+
+def test_weight_chunks_equal_one_big_draw():
+    big = np.vstack([stats.identity_weights(13), stats.resample_weights(13, 50, 3)])
+    chunked = np.vstack(list(stats.weight_chunks(13, 50, 3, max_cells=13 * 7)))
+    assert np.array_equal(big, chunked)
