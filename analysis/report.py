@@ -186,7 +186,7 @@ def build_sections(report: ReportInput) -> list[Section]:
     topics.blocks += _figure(report, "k_selection", "Choosing K: coherence and stability across seeds per K.")
     for model in ("lda", "nmf", "seeded_lda"):
         topics.blocks += _figure(report, f"topics_{model}", f"Top terms per topic: {model}.")
-    topics.blocks += _figure(report, "themes_by_year", "Share of documents carrying each theme per year, by model.")
+    topics.blocks += _figure(report, "themes_by_year", "Share of documents carrying each theme per year, by model, with the manual standard (gold) for comparison.")
     sections.append(topics)
 
     agreement = report.tables.get("agreement")

@@ -96,6 +96,15 @@ def compute_fit(context: "RunContext") -> Any:
     )
 
 
+def _theme_sources(context: "RunContext") -> pd.DataFrame:
+    """Model predictions plus the standard coding (source "gold" or "majority"), in the doc_themes shape."""
+    frames = [context.results["fit"].doc_themes]
+    coding = context.inputs.coding
+    if coding is not None:
+        frames.append(coding.as_doc_themes(source=coding.standard_name))
+    return pd.concat(frames, ignore_index=True)
+
+
 def write_fit(context: "RunContext", run: Any, folder: "OutputFolder") -> None:
     """Topic and theme tables, the fitted models (``models/<name>.joblib``, reload with ``<Model>.load``), figures."""
     for name, model in sorted(run.models.items()):
@@ -110,7 +119,7 @@ def write_fit(context: "RunContext", run: Any, folder: "OutputFolder") -> None:
     for model in sorted(run.top_terms["model"].unique()):
         if model in ("lda", "nmf", "seeded_lda"):
             topic_figures.plot_top_terms(run.top_terms, model, folder.figure_path(f"topics_{model}"))
-    topic_figures.plot_theme_by_year(run.doc_themes, context.inputs.doc_frame, folder.figure_path("themes_by_year"))
+    topic_figures.plot_theme_by_year(_theme_sources(context), context.inputs.doc_frame, folder.figure_path("themes_by_year"))
     if not run.selection.empty:
         topic_figures.plot_k_selection(run.selection, folder.figure_path("k_selection"))
 
@@ -212,15 +221,6 @@ class TimeSeriesResult:
     trade_series: pd.DataFrame
     correlation: pd.DataFrame
     asymmetry: pd.DataFrame
-
-
-def _theme_sources(context: "RunContext") -> pd.DataFrame:
-    """Model predictions plus the standard coding (source "gold" or "majority"), in the doc_themes shape."""
-    frames = [context.results["fit"].doc_themes]
-    coding = context.inputs.coding
-    if coding is not None:
-        frames.append(coding.as_doc_themes(source=coding.standard_name))
-    return pd.concat(frames, ignore_index=True)
 
 
 def compute_timeseries(context: "RunContext") -> TimeSeriesResult:
