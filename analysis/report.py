@@ -209,6 +209,7 @@ def build_sections(report: ReportInput) -> list[Section]:
             "Macro-averaged agreement with the standard", csv_name="agreement"))
         validation.blocks += _table(report, "reliability", "Human-human reliability (the ceiling)",
                                     ["theme", "coders", "n", "percent_agreement", "kappa", "alpha"])
+        validation.blocks += _figure(report, "reliability", "Human-human reliability per theme: kappa and alpha with 95% intervals.")
         validation.blocks += _table(report, "agreement", "Agreement per model and theme",
                                     ["model", "theme", "precision", "recall", "f1", "f1_low", "f1_high", "kappa", "alpha", "n"],
                                     max_rows=60)

@@ -145,3 +145,9 @@ def test_fitted_models_are_saved_and_reload(first_run):
     assert len(lda.topics()) == (table["model"] == "lda").sum()
     with pytest.raises(Exception, match="expected a saved DictionaryCoder"):
         DictionaryCoder.load(first_run / "models" / "lda.joblib")
+
+
+def test_report_embeds_every_figure(first_run):
+    html = (first_run / "report.html").read_text()
+    figures = list((first_run / "figures").glob("*.png"))
+    assert html.count("data:image/png;base64,") == len(figures)
