@@ -447,6 +447,12 @@ def process_documents(
     dropped = {t for t, n in doc_freq.items() if (n < settings.min_df or n > max_count) and t not in protected_tokens}
     for i, tokens in enumerate(units):
         units[i] = [t for t in tokens if t not in dropped]
+    if not any(units):
+        raise InputError(
+            f"no terms are left after processing {len(documents)} document(s): the corpus is too small for "
+            f"text.min_df={settings.min_df} and text.max_df={settings.max_df} (or its texts hold only stopwords)",
+            where="text",
+        )
     processed = ProcessedCorpus(
         doc_ids=[d.id for d in documents],
         tokens=units,

@@ -82,6 +82,27 @@ def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
 
+def feasible_k_grid(k_grid: tuple[int, ...], processed: ProcessedCorpus) -> list[int]:
+    """The K of ``k_grid`` a corpus this small can support: 2 <= K < units and K <= vocabulary.
+
+    K values beyond that are dropped with a warning; ``InputError`` when none is left (too few
+    documents or terms for any topic model: shrink ``models.k_grid`` or leave lda/nmf out of ``models.models``).
+    """
+    n_units, n_terms = len(processed), len(processed.dictionary())
+    feasible = [k for k in k_grid if 2 <= k < n_units and k <= n_terms]
+    if not feasible:
+        raise InputError(
+            f"the corpus is too small for topic models with K in {list(k_grid)}: {n_units} units and {n_terms} "
+            "distinct terms after processing; use a larger corpus, smaller models.k_grid values, or leave lda and "
+            "nmf out of models.models",
+            where="models.k_grid",
+        )
+    if len(feasible) < len(k_grid):
+        logger.warning("K %s dropped from the grid: this corpus has %d units and %d terms",
+                       sorted(set(k_grid) - set(feasible)), n_units, n_terms)
+    return feasible
+
+
 def fit_models(
     processed: ProcessedCorpus,
     codebook: Codebook,
@@ -117,8 +138,8 @@ def fit_models(
                 if name == "lda"
                 else NmfTopicModel(max_iter=settings.nmf_max_iter, **map_args, **topic_args)
             )
-            selection = select_n_topics(prototype, processed, list(settings.k_grid), list(settings.seeds),
-                                        settings.min_stability, settings.n_jobs)
+            selection = select_n_topics(prototype, processed, feasible_k_grid(settings.k_grid, processed),
+                                        list(settings.seeds), settings.min_stability, settings.n_jobs)
             logger.info("%s", selection.reason)
             selections.append(selection.table.assign(reason=selection.reason))
             model: ZooModel = prototype.set_params(n_topics=selection.chosen_k)

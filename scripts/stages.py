@@ -101,7 +101,7 @@ def _theme_sources(context: "RunContext") -> pd.DataFrame:
     frames = [context.results["fit"].doc_themes]
     coding = context.inputs.coding
     if coding is not None:
-        frames.append(coding.as_doc_themes(source=coding.standard_name))
+        frames.append(coding.as_doc_themes())  # the standard, labelled "gold" or "majority"
     return pd.concat(frames, ignore_index=True)
 
 
@@ -163,7 +163,13 @@ def compute_evaluate(context: "RunContext") -> EvaluationResult:
     run = context.results["fit"]
     standard = coding.standard()
     boot = {"n_boot": settings.n_boot, "random_state": seed, "level": settings.level}
-    reliability = reliability_lib.reliability_table(coding, **boot)
+    coders = coding.independent_coders
+    if len(coders) >= 2:
+        reliability = reliability_lib.reliability_table(coding, **boot)
+    else:
+        LOG.warning("the coding has %s besides the standard: no human-human reliability (the ceiling) can be computed",
+                    f"one coder ({coders[0]})" if coders else "no coder")
+        reliability = pd.DataFrame(columns=reliability_lib.RELIABILITY_COLUMNS)
     topic_docs = run.doc_topics[run.doc_topics["model"].isin(TOPIC_MODELS)]
     predictions = [run.doc_themes]
     maps = full_map = pd.DataFrame()
@@ -176,10 +182,10 @@ def compute_evaluate(context: "RunContext") -> EvaluationResult:
         maps = mapped.maps.assign(model=mapped.maps["model"] + CV_MAP_SUFFIX)
         full_map = mapped.full_map.assign(model=mapped.full_map["model"] + CV_MAP_SUFFIX)
     predictions = pd.concat(predictions, ignore_index=True)
-    agreement = pd.concat(
-        [agreement_lib.agreement_table(predictions, standard, **boot), agreement_lib.human_agreement_rows(coding, **boot)],
-        ignore_index=True,
-    )
+    tables = [agreement_lib.agreement_table(predictions, standard, **boot)]
+    if coding.standard_name == "gold" and coders or len(coders) >= 2:  # else the "standard" is the lone coder itself
+        tables.append(agreement_lib.human_agreement_rows(coding, **boot))
+    agreement = pd.concat(tables, ignore_index=True)
     prevalence = agreement_lib.prevalence_agreement(predictions, standard, context.inputs.doc_frame)
     evidence = pd.concat([run.evidence, _renamed(run.evidence, TOPIC_MODELS)], ignore_index=True)
     disagreements = disagreements_lib.disagreement_table(
@@ -203,7 +209,8 @@ def write_evaluate(context: "RunContext", result: EvaluationResult, folder: "Out
     folder.table(result.topic_map, "topic_theme_map")
     folder.table(result.topic_map_full, "topic_theme_map_full")
     agreement_figures.plot_f1_by_model(result.agreement, result.reliability, folder.figure_path("agreement_f1"))
-    agreement_figures.plot_reliability(result.reliability, folder.figure_path("reliability"))
+    if not result.reliability.empty:
+        agreement_figures.plot_reliability(result.reliability, folder.figure_path("reliability"))
     doc_topics = context.results["fit"].doc_topics
     for model in TOPIC_MODELS:
         if (doc_topics["model"] == model).any():

@@ -38,3 +38,18 @@ def test_supervised_skipped_without_labels(caplog):
     with caplog.at_level(logging.WARNING):
         run = fit_models(processed, codebook, settings, progress=False)
     assert list(run.models) == ["dictionary"] and "supervised coder is skipped" in caplog.text
+
+
+def test_k_grid_is_cut_to_what_a_small_corpus_supports(caplog):
+    import pytest
+
+    from corpus.errors import InputError
+    from models.zoo import feasible_k_grid
+
+    processed = process_documents(two_topic_documents(6), tiny_codebook(), TextSettings(max_df=1.0))
+    n_units = len(processed)
+    with caplog.at_level(logging.WARNING):
+        assert feasible_k_grid((1, 2, n_units - 1, n_units, n_units + 5), processed) == [2, n_units - 1]
+    assert "dropped from the grid" in caplog.text
+    with pytest.raises(InputError, match="too small for topic models"):
+        feasible_k_grid((n_units, n_units + 5), processed)

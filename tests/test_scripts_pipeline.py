@@ -151,3 +151,28 @@ def test_report_embeds_every_figure(first_run):
     html = (first_run / "report.html").read_text()
     figures = list((first_run / "figures").glob("*.png"))
     assert html.count("data:image/png;base64,") == len(figures)
+
+
+@pytest.mark.parametrize("coder", ["gold", "coder_a"])
+def test_a_single_coder_coding_of_some_documents(tmp_path, repo_root, coder):
+    """Users often code a subset by hand, alone: agreement is scored, the human ceiling is left out."""
+    rows = (repo_root / "corpus" / "sample" / "coding.csv").read_text().splitlines()
+    coding = tmp_path / "coding.csv"
+    coding.write_text("\n".join([rows[0]] + [r for r in rows[1:] if f",{coder}," in r][:40]) + "\n")
+    out = tmp_path / "out"
+    assert run_cli("evaluate", "--config", str(FAST), "--coding", str(coding), "--out", str(out), "--no-cache") == 0
+    agreement = pd.read_csv(out / "tables" / "agreement.csv")
+    assert set(agreement["n"]) == {40}
+    assert not agreement["model"].str.startswith("human:").any() or coder == "gold"
+    assert pd.read_csv(out / "tables" / "reliability.csv").empty
+
+
+def test_tiny_corpora(tmp_path, repo_root, capsys):
+    lines = (repo_root / "corpus" / "sample" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
+    five, two = tmp_path / "five.jsonl", tmp_path / "two.jsonl"
+    five.write_text("\n".join(lines[:5]) + "\n", encoding="utf-8")
+    two.write_text("\n".join(lines[:2]) + "\n", encoding="utf-8")
+    assert run_cli("run", "--config", str(FAST), "--corpus", str(five), "--out", str(tmp_path / "a"), "--no-cache") == 0
+    assert run_cli("run", "--config", str(FAST), "--corpus", str(two), "--out", str(tmp_path / "b"), "--no-cache") == 2
+    assert "no terms are left after processing 2 document(s)" in capsys.readouterr().err
+    assert not (tmp_path / "b").exists()
