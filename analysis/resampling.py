@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import zlib
-from typing import Callable
 
 import numpy as np
 
@@ -22,26 +21,6 @@ def percentile_interval(values: np.ndarray, level: float = 0.95) -> tuple[float,
     tail = (1.0 - level) / 2.0 * 100.0
     low, high = np.percentile(values, [tail, 100.0 - tail])
     return (float(low), float(high))
-
-
-def bootstrap_interval(
-    statistic: Callable[[np.ndarray], float],
-    n: int,
-    *,
-    n_boot: int = 1000,
-    level: float = 0.95,
-    random_state: int | np.random.Generator = 0,
-) -> tuple[float, float]:
-    """Percentile bootstrap interval of ``statistic(indices)`` over resamples of ``n`` units.
-
-    ``statistic`` receives an index array (length ``n``) and returns a float (NaN allowed for
-    degenerate resamples; those replicates are dropped).
-    """
-    if n == 0:
-        return (float("nan"), float("nan"))
-    draws = bootstrap_indices(n, n_boot, random_state)
-    replicates = np.array([statistic(idx) for idx in draws], dtype=float)
-    return percentile_interval(replicates, level)
 
 
 def keyed_generator(random_state: int, *key: str) -> np.random.Generator:
