@@ -11,7 +11,7 @@ from corpus.document import Document
 
 def doc(text: str, date: str = "2020-08-29", doc_id: str = "d1") -> Document:
     return Document.from_dict({
-        "id": doc_id, "date": date, "title": "t", "text": text, "url": "https://www.info.gov.hk/x",
+        "id": doc_id, "date": date, "title": "t", "text": text, "url": "https://www.info.gov.hk/x",  # data only: conftest refuses off-loopback connections
         "source": "info.gov.hk", "doc_type": "press_release", "speaker": "", "lang": "en",
     })
 

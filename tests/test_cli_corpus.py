@@ -35,13 +35,13 @@ def test_stats(tmp_path, capsys):
     db = tmp_path / "store.sqlite"
     main(["-q", "corpus", "import", str(sample_corpus_path()), "--db", str(db)])
     with DocumentStore(db) as store:
-        store.log_fetch("https://www.info.gov.hk/gia/general/202001/06.htm", "index", 503, 5, "HTTP 503")
+        store.log_fetch("https://www.info.gov.hk/gia/general/202001/06.htm", "index", 503, 5, "HTTP 503")  # data only, never fetched
     capsys.readouterr()
     assert main(["-q", "corpus", "stats", "--db", str(db)]) == 0
     out = capsys.readouterr().out
     assert "documents: 88" in out
     assert "2019" in out and "speech" in out and "info.gov.hk" in out
-    assert "crawl failures: 1" in out and "[index] https://www.info.gov.hk/gia/general/202001/06.htm: HTTP 503" in out
+    assert "crawl failures: 1" in out and "[index] https://www.info.gov.hk/gia/general/202001/06.htm: HTTP 503" in out  # data only, never fetched
 
 
 def test_bad_line_exits_2_naming_file_line_and_field(tmp_path, capsys):
