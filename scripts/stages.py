@@ -143,11 +143,9 @@ class EvaluationResult:
     standard: pd.DataFrame
 
 
-def _renamed(frame: pd.DataFrame, models: tuple[str, ...]) -> pd.DataFrame:
-    """Rows of the topic models, relabelled as their cross-validated-map variant."""
-    rows = frame[frame["model"].isin(models)].copy()
-    rows["model"] = rows["model"] + CV_MAP_SUFFIX
-    return rows
+def _as_cv_map(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its model names relabelled as their cross-validated-map variant (``lda`` -> ``lda+cv_map``)."""
+    return frame.assign(model=frame["model"] + CV_MAP_SUFFIX)
 
 
 def compute_evaluate(context: "RunContext") -> EvaluationResult:
@@ -178,16 +176,16 @@ def compute_evaluate(context: "RunContext") -> EvaluationResult:
             topic_docs, standard, n_folds=settings.n_folds, random_state=seed,
             min_f1=settings.min_f1, thresholds=settings.thresholds,
         )
-        predictions.append(mapped.predictions.assign(model=mapped.predictions["model"] + CV_MAP_SUFFIX))
-        maps = mapped.maps.assign(model=mapped.maps["model"] + CV_MAP_SUFFIX)
-        full_map = mapped.full_map.assign(model=mapped.full_map["model"] + CV_MAP_SUFFIX)
+        predictions.append(_as_cv_map(mapped.predictions))
+        maps, full_map = _as_cv_map(mapped.maps), _as_cv_map(mapped.full_map)
     predictions = pd.concat(predictions, ignore_index=True)
     tables = [agreement_lib.agreement_table(predictions, standard, **boot)]
     if coding.standard_name == "gold" and coders or len(coders) >= 2:  # else the "standard" is the lone coder itself
         tables.append(agreement_lib.human_agreement_rows(coding, **boot))
     agreement = pd.concat(tables, ignore_index=True)
     prevalence = agreement_lib.prevalence_agreement(predictions, standard, context.inputs.doc_frame)
-    evidence = pd.concat([run.evidence, _renamed(run.evidence, TOPIC_MODELS)], ignore_index=True)
+    topic_evidence = run.evidence[run.evidence["model"].isin(TOPIC_MODELS)]
+    evidence = pd.concat([run.evidence, _as_cv_map(topic_evidence)], ignore_index=True)
     disagreements = disagreements_lib.disagreement_table(
         predictions, standard, context.inputs.doc_frame, evidence=evidence, topic_maps=maps
     )
