@@ -10,7 +10,7 @@ from corpus.document import Document, DocumentError
 from corpus.errors import InputError
 from corpus.jsonl import read_documents, write_documents
 
-GOOD = {"id": "P2024010900345", "url": "https://www.info.gov.hk/x.htm", "date": "2024-01-09",
+GOOD = {"id": "P2024010900345", "url": "https://www.info.gov.hk/x.htm", "date": "2024-01-09",  # data only, never fetched
         "title": "T", "text": "Para one.\n\nPara two.", "source": "info.gov.hk", "doc_type": "speech",
         "speaker": "X", "lang": "en"}
 
