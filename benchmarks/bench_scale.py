@@ -5,8 +5,10 @@ resampled, seeded) is written to a temporary folder, then ONE fresh child proces
 each step and reading its own peak RSS after it:
 
   store_write   stream the JSONL into a fresh ``DocumentStore`` (one upsert per document)
-  store_read    ``list(store.iter_documents())`` (what ``run --db`` does)
-  process       ``models.text.process_documents`` (default ``TextSettings``)
+  store_scan    one streamed pass over ``corpus.collection.StoredDocuments`` (what every pass of
+                ``run --db`` over the store costs; the documents are never held together)
+  process       ``models.text.process_documents`` on that collection (default ``TextSettings``):
+                streamed from the store, tokens written to a ``TokenFile``
   lda           ``LdaTopicModel`` fit, ONE K and ONE seed (``n_topics``, ``passes``, ``iterations``)
   nmf           ``NmfTopicModel`` fit, ONE K and ONE seed
   seeded_lda    ``SeededLdaTopicModel`` fit, one seed
@@ -91,11 +93,13 @@ def _write_store(corpus_path: Path, db_path: Path) -> None:
             store.upsert(document)
 
 
-def _read_store(db_path: Path) -> list:
-    from corpus.store import DocumentStore
+def _scan_store(db_path: Path) -> Any:
+    from corpus.collection import StoredDocuments
 
-    with DocumentStore(db_path) as store:
-        return list(store.iter_documents())
+    documents = StoredDocuments(db_path)
+    count = sum(1 for _ in documents)
+    assert count == len(documents)
+    return documents
 
 
 def _model_tables(models: dict[str, Any]) -> dict[str, Any]:
@@ -130,7 +134,7 @@ def run_size(size: int, data_dir: Path, settings: ScaleSettings) -> None:
     db_path = data_dir / "store.sqlite"
     codebook = load_codebook()
     timer.run("store_write", lambda: _write_store(data_dir / "corpus.jsonl", db_path))
-    documents = timer.run("store_read", lambda: _read_store(db_path))
+    documents = timer.run("store_scan", lambda: _scan_store(db_path))
     processed = timer.run("process", lambda: process_documents(documents, codebook, TextSettings()))
     topic_args = {"n_topics": settings.n_topics, "random_state": seed}
     lda_args = {"passes": settings.passes, "iterations": settings.iterations}
@@ -237,7 +241,7 @@ def measure_size(size: int, settings: ScaleSettings, work_dir: Path) -> SizeResu
                       peak_rss_mb_seen=peak_seen)
 
 
-STEP_NAMES = ("store_write", "store_read", "process", "lda", "nmf", "seeded_lda", "dictionary", "coding",
+STEP_NAMES = ("store_write", "store_scan", "process", "lda", "nmf", "seeded_lda", "dictionary", "coding",
               "supervised", "tables", "topic_map", "agreement")
 
 

@@ -33,18 +33,22 @@ def iter_documents(path: str | os.PathLike[str]) -> Iterator[Document]:
                 raise InputError(str(exc), path=path, where=f"line {line_no}") from None
 
 
-def read_documents(path: str | os.PathLike[str]) -> list[Document]:
-    """Read and validate a whole JSONL file; duplicate ids are an error (both lines named)."""
-    documents: list[Document] = []
-    first_line: dict[str, int] = {}
-    for line_no, document in enumerate(iter_documents(path), start=1):
-        if document.id in first_line:
+def iter_unique_documents(path: str | os.PathLike[str]) -> Iterator[Document]:
+    """``iter_documents`` plus a check that ids are unique (a repeated id names both positions)."""
+    first_seen: dict[str, int] = {}
+    for position, document in enumerate(iter_documents(path), start=1):
+        if document.id in first_seen:
             raise InputError(
-                f"duplicate id {document.id!r} (document {first_line[document.id]} and document {line_no})",
+                f"duplicate id {document.id!r} (document {first_seen[document.id]} and document {position})",
                 path=path,
             )
-        first_line[document.id] = line_no
-        documents.append(document)
+        first_seen[document.id] = position
+        yield document
+
+
+def read_documents(path: str | os.PathLike[str]) -> list[Document]:
+    """Read and validate a whole JSONL file; duplicate ids are an error (both lines named)."""
+    documents = list(iter_unique_documents(path))
     if not documents:
         raise InputError("the corpus file holds no documents", path=path)
     return documents

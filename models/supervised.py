@@ -1,9 +1,11 @@
 """Supervised coder: TF-IDF + logistic regression per theme, reported by cross-validation only."""
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -28,6 +30,9 @@ THRESHOLD_GRID: tuple[float, ...] = tuple(round(0.1 + 0.05 * i, 2) for i in rang
 """Candidate probability thresholds of ``threshold="cv"``: 0.10, 0.15, ..., 0.90."""
 
 THRESHOLD_COLUMNS = ["theme", "fold", "threshold", "inner_f1", "note"]
+
+PREDICT_BATCH = 5_000
+"""Documents scored per batch: the unlabelled documents are streamed from the corpus in batches this size."""
 
 
 def validate_labels(labels: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
@@ -121,9 +126,15 @@ class SupervisedCoder(ZooModel):
         labels = validate_labels(labels, self.theme_ids_)
         self.doc_ids_ = list(processed.doc_ids)
         self.surface_forms_ = dict(processed.surface_forms)
-        tokens = dict(zip(self.doc_ids_, processed.document_tokens()))
-        labelled = [d for d in self.doc_ids_ if d in labels.index]
-        unlabelled = [d for d in self.doc_ids_ if d not in labels.index]
+        labelled_ids = set(labels.index)
+        tokens = {d: t for d, t in zip(self.doc_ids_, processed.document_tokens()) if d in labelled_ids}
+        labelled = [d for d in self.doc_ids_ if d in labelled_ids]
+        unlabelled = [d for d in self.doc_ids_ if d not in labelled_ids]
+
+        def unlabelled_tokens() -> Iterator[list[str]]:
+            """The unlabelled documents' tokens, streamed from the corpus (never all in memory)."""
+            return (t for d, t in zip(self.doc_ids_, processed.document_tokens()) if d not in labelled_ids)
+
         if not labelled:
             raise InputError("no document of the corpus has labels", where="labels index (doc_id)")
         self.training_ids_: dict[str, dict[int, frozenset[str]]] = {}
@@ -139,11 +150,13 @@ class SupervisedCoder(ZooModel):
                 self.training_ids_[theme][fold] = frozenset(train_ids)
                 model, choice = self._fit_with_threshold([tokens[d] for d in train_ids], y[train])
                 choices.append((theme, fold, choice.threshold, choice.inner_f1, choice.note))
-                self._predict(model, theme, [labelled[i] for i in test], tokens, fold, choice.threshold, rows, evidence)
+                test_ids = [labelled[i] for i in test]
+                self._predict(model, theme, test_ids, [tokens[d] for d in test_ids], fold, choice.threshold, rows, evidence)
             if 0 < y.sum() < len(y):
                 self.final_models_[theme], choice = self._fit_with_threshold([tokens[d] for d in labelled], y)
                 choices.append((theme, FINAL_MODEL_FOLD, choice.threshold, choice.inner_f1, choice.note))
-                self._predict(self.final_models_[theme], theme, unlabelled, tokens, FINAL_MODEL_FOLD, choice.threshold, rows, evidence)
+                self._predict(self.final_models_[theme], theme, unlabelled, unlabelled_tokens(), FINAL_MODEL_FOLD,
+                              choice.threshold, rows, evidence)
         predictions = pd.DataFrame(rows, columns=["doc_id", "theme", "score", "fold", "threshold"])
         order = {d: i for i, d in enumerate(self.doc_ids_)}
         predictions["_doc"] = predictions["doc_id"].map(order)
@@ -200,11 +213,18 @@ class SupervisedCoder(ZooModel):
             note += "; F1 is 0 at every threshold, kept 0.5"
         return ThresholdChoice(threshold, f1, note)
 
-    def _predict(self, model: Pipeline, theme: str, doc_ids: list[str], tokens: dict[str, list[str]], fold: int,
+    def _predict(self, model: Pipeline, theme: str, doc_ids: list[str], documents: Iterable[list[str]], fold: int,
                  threshold: float, rows: list, evidence: list) -> None:
-        if not doc_ids:
-            return
-        features = model.named_steps["tfidf"].transform([tokens[d] for d in doc_ids])
+        """Score ``documents`` (token lists aligned with ``doc_ids``), ``PREDICT_BATCH`` at a time, into ``rows`` and ``evidence``."""
+        documents = iter(documents)
+        for start in range(0, len(doc_ids), PREDICT_BATCH):
+            batch_ids = doc_ids[start:start + PREDICT_BATCH]
+            batch = list(itertools.islice(documents, len(batch_ids)))
+            self._predict_batch(model, theme, batch_ids, batch, fold, threshold, rows, evidence)
+
+    def _predict_batch(self, model: Pipeline, theme: str, doc_ids: list[str], documents: list[list[str]], fold: int,
+                       threshold: float, rows: list, evidence: list) -> None:
+        features = model.named_steps["tfidf"].transform(documents)
         scores = model.named_steps["logit"].predict_proba(features)[:, 1]
         coef = model.named_steps["logit"].coef_.ravel()
         vocabulary = model.named_steps["tfidf"].get_feature_names_out()

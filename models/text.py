@@ -24,9 +24,13 @@ Pipeline, per unit (a document = title + text, or one paragraph with the title o
 7. tokens in fewer than ``min_df`` units or more than ``max_df`` of the units are dropped, except
    codebook indicator tokens, which are always kept.
 
-Cost: every step is one pass over the text with per-word work memoised (a word is stemmed and
-checked once), so time and memory grow linearly with the corpus; tokens are interned strings,
-so a token list costs one pointer per token.
+Streaming: the documents are read one at a time (twice: once for the fingerprint, once for the
+tokens), each unit's clauses are spilled to a scratch file that the phrase passes re-read, and
+the final tokens are written to a ``models.token_file.TokenFile`` (one unit per line) that the
+models stream. What stays in memory is per-document metadata (ids, indicator hits, word counts)
+and the vocabulary counts, never the texts or the token lists, so a corpus larger than memory
+can be processed. Every step is one pass with per-word work memoised (a word is stemmed and
+checked once), so time grows linearly with the corpus.
 """
 from __future__ import annotations
 
@@ -36,11 +40,14 @@ import json
 import logging
 import os
 import re
+import shutil
 import sys
+import tempfile
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 from gensim.corpora import Dictionary
@@ -53,10 +60,11 @@ from models.codebook import Codebook
 from models.indicators import find_indicators, join_phrases, multiword_indicators, phrase_token
 from models.phrases import MAX_PASSES, PHRASE_DELIMITER, CollocationJoiner
 from models.stopwords import DEFAULT_DOMAIN_STOPWORDS, english_stopwords
+from models.token_file import TokenFile, TokenFileError
 
 logger = logging.getLogger(__name__)
 
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 UNITS = ("document", "paragraph")
 NORMALIZERS = ("snowball", "wordnet", "none")
 COHERENCE_SAMPLE_SEED = 0
@@ -107,11 +115,12 @@ class ProcessedCorpus:
     normalised content words of its indicator phrases, words shared by several themes left out);
     ``indicator_hits``: doc_id -> list of ``[theme, indicator, occurrences]`` found in the raw
     title + text; ``n_words``: doc_id -> whitespace word count of title + text. Iterating yields
-    the token lists one at a time (the gensim corpus idiom).
+    the token lists one at a time (the gensim corpus idiom). ``tokens`` is a ``TokenFile`` (on disk,
+    streamed) when made by ``process_documents``; any sequence of token lists works.
     """
 
     doc_ids: list[str]
-    tokens: list[list[str]]
+    tokens: Sequence[list[str]]
     unit_doc_ids: list[str]
     surface_forms: dict[str, str]
     settings: TextSettings
@@ -168,19 +177,20 @@ class ProcessedCorpus:
     def bow_matrix(self) -> sparse.csr_matrix:
         """n_units x n_dictionary sparse token counts (int32), built once in one streamed pass.
 
-        Columns follow ``dictionary()`` ids. Compact (8 bytes per distinct token of a unit) and
-        reused by every LDA fit, instead of rebuilding bag-of-words on each pass.
+        Columns follow ``dictionary()`` ids. Compact (8 bytes per distinct token of a unit, also
+        while it is built: typed arrays, not Python lists) and reused by every LDA fit, instead of
+        rebuilding bag-of-words on each pass.
         """
         if self._bow is None:
             dictionary = self.dictionary()
-            indptr, indices, data = [0], [], []
+            indptr, indices, data = array("q", [0]), array("i"), array("i")
             for tokens in self:
                 bow = dictionary.doc2bow(tokens)
                 indices.extend(i for i, _ in bow)
                 data.extend(n for _, n in bow)
                 indptr.append(len(indices))
             self._bow = sparse.csr_matrix(
-                (np.asarray(data, dtype=np.int32), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
+                (np.frombuffer(data, dtype=np.int32), np.frombuffer(indices, dtype=np.int32), np.frombuffer(indptr, dtype=np.int64)),
                 shape=(len(self), len(dictionary)),
             )
         return self._bow
@@ -189,15 +199,17 @@ class ProcessedCorpus:
         """The unit token lists coherence is counted on: all of them, or ``max_units`` drawn without
         replacement with a fixed seed (kept in corpus order) when the corpus is larger.
 
-        c_npmi and c_v count word co-occurrences over these texts, so their cost is bounded by the
-        sample, not the corpus; with tens of thousands of units the estimates are already stable.
+        c_npmi and c_v count word co-occurrences over these texts, so their cost (and memory) is
+        bounded by the sample, not the corpus; with tens of thousands of units the estimates are
+        already stable. The sample is read in one streamed pass and kept for later calls.
         """
-        if len(self) <= max_units:
-            return self.tokens
         if max_units not in self._coherence_texts:
-            rng = np.random.default_rng(COHERENCE_SAMPLE_SEED)
-            chosen = np.sort(rng.choice(len(self), size=max_units, replace=False))
-            self._coherence_texts[max_units] = [self.tokens[i] for i in chosen]
+            if len(self) <= max_units:
+                self._coherence_texts[max_units] = list(self.tokens)
+            else:
+                rng = np.random.default_rng(COHERENCE_SAMPLE_SEED)
+                chosen = set(rng.choice(len(self), size=max_units, replace=False).tolist())
+                self._coherence_texts[max_units] = [tokens for i, tokens in enumerate(self.tokens) if i in chosen]
         return self._coherence_texts[max_units]
 
     def theme_seed_tokens(self) -> dict[str, set[str]]:
@@ -208,36 +220,59 @@ class ProcessedCorpus:
         """Theme id -> its indicator tokens plus the content-word stems of its indicator phrases."""
         return {theme: self.theme_seed_tokens()[theme] | set(self.theme_terms.get(theme, ())) for theme in self.theme_ids}
 
-    def to_json(self) -> str:
-        """The corpus as JSON (the cache format)."""
-        return json.dumps(self._record(), ensure_ascii=False)
+    def save(self, folder: str | os.PathLike[str]) -> Path:
+        """Write the corpus to ``folder`` as ``processed-<fingerprint>.json`` (everything but the tokens)
+        next to its token file ``processed-<fingerprint>.tokens``; return the JSON path.
 
-    def write_json(self, path: str | os.PathLike[str]) -> None:
-        """Write ``to_json``'s JSON to ``path`` streaming: one unit's tokens at a time, never one big string."""
-        record = self._record()
-        tokens = record.pop("tokens")
-        with open(path, "w", encoding="utf-8") as out:
-            out.write(json.dumps(record, ensure_ascii=False)[:-1] + ', "tokens": [')
-            for i, unit in enumerate(tokens):
-                out.write(("," if i else "") + "\n" + json.dumps(unit, ensure_ascii=False))
-            out.write("]}\n")
-
-    def _record(self) -> dict:
+        The token file is copied (streamed) unless it is already that file; the JSON is written last
+        and atomically, so its presence means the pair is complete.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        json_path, tokens_path = _cache_paths(folder, self.fingerprint)
+        if not (isinstance(self.tokens, TokenFile) and self.tokens.path == tokens_path):
+            self.tokens = TokenFile.write(tokens_path, self.tokens)
         record = {name: getattr(self, name) for name in _SERIALISED}
         record["settings"] = asdict(self.settings)
-        return record
+        record["n_units"] = len(self.tokens)
+        tmp = json_path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(json_path)
+        return json_path
 
     @classmethod
-    def from_json(cls, text: str) -> "ProcessedCorpus":
-        """Rebuild a corpus written by ``to_json`` or ``write_json``."""
-        record = json.loads(text)
+    def load(cls, folder: str | os.PathLike[str], fingerprint: str) -> "ProcessedCorpus | None":
+        """The corpus ``save`` wrote to ``folder`` for ``fingerprint``, or None if absent or incomplete."""
+        json_path, tokens_path = _cache_paths(Path(folder), fingerprint)
+        if not json_path.is_file():
+            return None
+        try:
+            record = json.loads(json_path.read_text(encoding="utf-8"))
+            tokens = TokenFile(tokens_path)
+        except (ValueError, TokenFileError) as exc:
+            logger.warning("ignoring the unreadable processed-corpus cache %s (%s)", json_path, exc)
+            return None
+        if record.pop("n_units", None) != len(tokens):
+            logger.warning("ignoring the processed-corpus cache %s: its token file does not match", json_path)
+            return None
         settings = record.pop("settings")
         settings["domain_stopwords"] = tuple(settings["domain_stopwords"])
-        return cls(settings=TextSettings(**settings), **record)
+        return cls(settings=TextSettings(**settings), tokens=tokens, **record)
 
 
-_SERIALISED = ("doc_ids", "tokens", "unit_doc_ids", "surface_forms", "fingerprint", "theme_ids",
+_SERIALISED = ("doc_ids", "unit_doc_ids", "surface_forms", "fingerprint", "theme_ids",
                "indicator_tokens", "indicator_hits", "n_words", "theme_terms")
+
+
+def _cache_paths(folder: Path, fingerprint: str) -> tuple[Path, Path]:
+    return folder / f"processed-{fingerprint}.json", folder / f"processed-{fingerprint}.tokens"
+
+
+def remove_stale_cache(folder: str | os.PathLike[str], keep: str) -> None:
+    """Delete the processed corpora ``save`` wrote to ``folder`` except the one of fingerprint ``keep``."""
+    for path in Path(folder).glob("processed-*"):
+        if not path.name.startswith(f"processed-{keep}."):
+            path.unlink(missing_ok=True)
 
 
 def tokenize_clauses(text: str) -> list[list[str]]:
@@ -276,14 +311,13 @@ def make_normalizer(name: str) -> Callable[[str], str]:
 
 
 def corpus_fingerprint(documents: Iterable[Document], codebook: Codebook, settings: TextSettings) -> str:
-    """SHA-256 over the documents' content hashes, the settings and the codebook indicators."""
-    payload = {
-        "version": CACHE_VERSION,
-        "documents": [d.content_hash() for d in documents],
-        "settings": asdict(settings),
-        "codebook": [[t.id, list(t.indicators)] for t in codebook.themes],
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
+    """SHA-256 over the settings, the codebook indicators and the documents' content hashes (one streamed pass)."""
+    digest = hashlib.sha256()
+    header = {"version": CACHE_VERSION, "settings": asdict(settings), "codebook": [[t.id, list(t.indicators)] for t in codebook.themes]}
+    digest.update(json.dumps(header, sort_keys=True).encode("utf-8"))
+    for document in documents:
+        digest.update(document.content_hash().encode("ascii"))
+    return digest.hexdigest()
 
 
 def _unit_texts(document: Document, unit: str) -> list[str]:
@@ -297,14 +331,30 @@ def _is_phrase(token: str) -> bool:
     return PHRASE_DELIMITER in token
 
 
-class _AllClauses:
-    """Every clause of every unit, re-iterable (``Phrases`` makes one pass per fit)."""
+class _ClauseFile:
+    """Every unit's clauses on disk, one unit per line (clauses separated by a tab, tokens by a space).
 
-    def __init__(self, units: list[list[list[str]]]) -> None:
-        self.units = units
+    Iterating yields the clauses of all units (re-iterable: ``Phrases`` makes one pass per fit);
+    ``units()`` yields each unit's list of clauses.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @staticmethod
+    def line(clauses: list[list[str]]) -> str:
+        """One unit's line."""
+        return "\t".join(" ".join(clause) for clause in clauses) + "\n"
+
+    def units(self) -> Iterator[list[list[str]]]:
+        """The clauses of each unit, in order."""
+        with self.path.open("r", encoding="utf-8", newline="\n") as handle:
+            for line in handle:
+                line = line.rstrip("\n")
+                yield [clause.split(" ") for clause in line.split("\t")] if line else []
 
     def __iter__(self) -> Iterator[list[str]]:
-        return (clause for unit in self.units for clause in unit)
+        return (clause for unit in self.units() for clause in unit)
 
 
 class _TokenCleaner:
@@ -372,10 +422,6 @@ class _TokenCleaner:
         return {normal: min(counts.items(), key=lambda item: (-item[1], item[0]))[0] for normal, counts in self.surface_counts.items()}
 
 
-def _speaker_words(documents: list[Document]) -> set[str]:
-    return {word for d in documents if d.speaker for word in tokenize(d.speaker)}
-
-
 def _theme_terms(codebook: Codebook, indicator_tokens: dict[str, dict[str, str]], cleaner: _TokenCleaner) -> dict[str, list[str]]:
     """Theme -> sorted normal forms of the content words of its multi-word indicators (stopwords and
     words shared by the indicators of several themes left out: they point to no single theme)."""
@@ -392,86 +438,140 @@ def _theme_terms(codebook: Codebook, indicator_tokens: dict[str, dict[str, str]]
     return {theme: sorted(own - shared) for theme, own in words.items()}
 
 
+@dataclass
+class _DocumentRecords:
+    """What the tokenising pass keeps of each document besides its clauses (small, per document)."""
+
+    doc_ids: list[str] = field(default_factory=list)
+    unit_doc_ids: list[str] = field(default_factory=list)
+    speaker_words: set[str] = field(default_factory=set)
+    indicator_hits: dict[str, list[list]] = field(default_factory=dict)
+    n_words: dict[str, int] = field(default_factory=dict)
+
+
+def _tokenize_documents(documents: Iterable[Document], codebook: Codebook, settings: TextSettings,
+                        joined_phrases: list[str], clause_file: _ClauseFile) -> _DocumentRecords:
+    """Steps 1-3 of every unit, streamed: clauses written to ``clause_file``, per-document records returned."""
+    records = _DocumentRecords()
+    with clause_file.path.open("w", encoding="utf-8", newline="\n") as out:
+        for document in documents:
+            records.doc_ids.append(document.id)
+            for text in _unit_texts(document, settings.unit):
+                out.write(clause_file.line(tokenize_clauses(join_phrases(text, joined_phrases))))
+                records.unit_doc_ids.append(document.id)
+            if settings.drop_speaker_names and document.speaker:
+                records.speaker_words.update(tokenize(document.speaker))
+            full_text = document.title + "\n\n" + document.text
+            records.indicator_hits[document.id] = [[h.theme, h.indicator, h.occurrences] for h in find_indicators(full_text, codebook)]
+            records.n_words[document.id] = len((document.title + " " + document.text).split())
+    return records
+
+
 def process_documents(
     documents: Iterable[Document],
     codebook: Codebook,
     settings: TextSettings | None = None,
     cache_dir: Path | None = None,
 ) -> ProcessedCorpus:
-    """Turn documents into a ``ProcessedCorpus`` (steps in the module docstring).
+    """Turn documents into a ``ProcessedCorpus`` (steps in the module docstring), streaming.
 
-    With ``cache_dir``, the result is stored as ``processed-<fingerprint>.json`` and a later call
-    with the same documents, settings and codebook loads it instead of recomputing.
+    ``documents`` should be re-iterable (a list, or a ``corpus.collection`` read from a file or
+    store on each pass); a one-shot iterator is read into a list first. The tokens go to a
+    ``TokenFile``: with ``cache_dir`` it is kept there with the corpus (``ProcessedCorpus.save``)
+    and a later call with the same documents, settings and codebook loads it instead of
+    recomputing; without, it lives in a temporary folder deleted with the returned corpus.
     """
     settings = settings or TextSettings()
     settings.validate()
-    documents = list(documents)
-    if not documents:
-        raise InputError("no documents to process", where="corpus")
+    if iter(documents) is documents:
+        documents = list(documents)
     fingerprint = corpus_fingerprint(documents, codebook, settings)
-    cache_path = Path(cache_dir) / f"processed-{fingerprint}.json" if cache_dir is not None else None
-    if cache_path is not None and cache_path.is_file():
-        logger.info("processed corpus loaded from cache %s", cache_path)
-        return ProcessedCorpus.from_json(cache_path.read_text(encoding="utf-8"))
+    if cache_dir is not None and (cached := ProcessedCorpus.load(cache_dir, fingerprint)) is not None:
+        logger.info("processed corpus loaded from cache %s", cache_dir)
+        return cached
+    if cache_dir is not None:
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="hkasean-process-", dir=cache_dir))
+    try:
+        processed = _process_in(work, documents, codebook, settings, fingerprint)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    if cache_dir is None:
+        processed.tokens.delete_folder_with(work)
+        return processed
+    processed.tokens = processed.tokens.move_to(_cache_paths(Path(cache_dir), fingerprint)[1])
+    shutil.rmtree(work, ignore_errors=True)
+    processed.save(cache_dir)
+    return processed
 
+
+def _process_in(work: Path, documents: Iterable[Document], codebook: Codebook, settings: TextSettings,
+                fingerprint: str) -> ProcessedCorpus:
+    """``process_documents`` with its scratch and token files in the folder ``work``."""
     normalize = make_normalizer(settings.normalizer)
     indicator_phrases = multiword_indicators(codebook)
     stop_phrases = [w.lower() for w in settings.domain_stopwords if _is_phrase(phrase_token(w))]
     indicator_phrase_tokens = {phrase_token(i) for i in indicator_phrases}
     stop_phrase_tokens = {phrase_token(w) for w in stop_phrases}
-    units: list[list] = []
-    unit_doc_ids: list[str] = []
-    for document in documents:
-        for text in _unit_texts(document, settings.unit):
-            units.append(tokenize_clauses(join_phrases(text, indicator_phrases + stop_phrases)))
-            unit_doc_ids.append(document.id)
+    clause_file = _ClauseFile(work / "clauses.txt")
+    records = _tokenize_documents(documents, codebook, settings, indicator_phrases + stop_phrases, clause_file)
+    if not records.doc_ids:
+        raise InputError("no documents to process", where="corpus")
 
     domain_words = {w.lower() for w in settings.domain_stopwords if not _is_phrase(phrase_token(w))}
-    speaker_words = _speaker_words(documents) if settings.drop_speaker_names else set()
-    cleaner = _TokenCleaner(settings, normalize, indicator_phrase_tokens, domain_words, speaker_words)
+    cleaner = _TokenCleaner(settings, normalize, indicator_phrase_tokens, domain_words, records.speaker_words)
+    joiner = None
     if settings.learn_phrases:
         protected = {i.lower() for t in codebook.themes for i in t.indicators} | indicator_phrase_tokens | stop_phrase_tokens
         joiner = CollocationJoiner(settings.phrase_min_count, settings.phrase_threshold, protected, settings.phrase_passes)
-        joiner.fit(_AllClauses(units))
-    for i, clauses in enumerate(units):
-        tokens = joiner.transform(clauses) if settings.learn_phrases else [t for clause in clauses for t in clause]
-        units[i] = cleaner([t for t in tokens if t not in stop_phrase_tokens])
+        joiner.fit(clause_file)
+    doc_freq: Counter = Counter()
+
+    def cleaned_units() -> Iterator[list[str]]:
+        for clauses in clause_file.units():
+            tokens = joiner.transform(clauses) if joiner is not None else [t for clause in clauses for t in clause]
+            tokens = cleaner([t for t in tokens if t not in stop_phrase_tokens])
+            doc_freq.update(set(tokens))
+            yield tokens
+
+    cleaned = TokenFile.write(work / "cleaned.tokens", cleaned_units())
+    clause_file.path.unlink()
 
     indicator_tokens = {
         theme.id: {i: phrase_token(i) if _is_phrase(phrase_token(i)) else normalize(i.lower()) for i in theme.indicators}
         for theme in codebook.themes
     }
     protected_tokens = {token for tokens in indicator_tokens.values() for token in tokens.values()}
-    doc_freq = Counter(token for tokens in units for token in set(tokens))
-    max_count = settings.max_df * len(units)
+    max_count = settings.max_df * len(cleaned)
     dropped = {t for t, n in doc_freq.items() if (n < settings.min_df or n > max_count) and t not in protected_tokens}
-    for i, tokens in enumerate(units):
-        units[i] = [t for t in tokens if t not in dropped]
-    if not any(units):
+    kept = 0
+
+    def filtered_units() -> Iterator[list[str]]:
+        nonlocal kept
+        for tokens in cleaned:
+            tokens = [t for t in tokens if t not in dropped]
+            kept += len(tokens)
+            yield tokens
+
+    tokens = TokenFile.write(work / "units.tokens", filtered_units())
+    cleaned.path.unlink()
+    if not kept:
         raise InputError(
-            f"no terms are left after processing {len(documents)} document(s): the corpus is too small for "
+            f"no terms are left after processing {len(records.doc_ids)} document(s): the corpus is too small for "
             f"text.min_df={settings.min_df} and text.max_df={settings.max_df} (or its texts hold only stopwords)",
             where="text",
         )
-    processed = ProcessedCorpus(
-        doc_ids=[d.id for d in documents],
-        tokens=units,
-        unit_doc_ids=unit_doc_ids,
+    return ProcessedCorpus(
+        doc_ids=records.doc_ids,
+        tokens=tokens,
+        unit_doc_ids=records.unit_doc_ids,
         surface_forms=cleaner.surface_forms(),
         settings=settings,
         fingerprint=fingerprint,
         theme_ids=codebook.theme_ids,
         indicator_tokens=indicator_tokens,
-        indicator_hits={
-            d.id: [[h.theme, h.indicator, h.occurrences] for h in find_indicators(d.title + "\n\n" + d.text, codebook)]
-            for d in documents
-        },
-        n_words={d.id: len((d.title + " " + d.text).split()) for d in documents},
+        indicator_hits=records.indicator_hits,
+        n_words=records.n_words,
         theme_terms=_theme_terms(codebook, indicator_tokens, cleaner),
     )
-    if cache_path is not None:
-        cache_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_path.with_suffix(".json.tmp")
-        processed.write_json(tmp)
-        tmp.replace(cache_path)
-    return processed

@@ -5,16 +5,17 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import pandas as pd
 
 from analysis.coding import Coding, load_coding
 from analysis.trade import load_trade_table
 from corpus.bundled import sample_coding_path, sample_corpus_path
+from corpus.collection import DocumentCollection, JsonlDocuments, StoredDocuments
 from corpus.document import Document
 from corpus.errors import InputError
 from corpus.frame import documents_frame
-from corpus.jsonl import read_documents
 from models.codebook import Codebook, default_codebook_path, load_codebook
 from scripts.stage_cache import file_fingerprint
 
@@ -35,9 +36,13 @@ class RunInputs:
 
 @dataclass
 class LoadedInputs:
-    """The validated inputs and their fingerprints."""
+    """The validated inputs and their fingerprints.
 
-    documents: list[Document]
+    ``documents`` is re-iterable and streamed from its file or store on each pass (never held
+    whole in memory); ``doc_frame`` holds their metadata (no text).
+    """
+
+    documents: DocumentCollection
     doc_frame: pd.DataFrame
     codebook: Codebook
     coding: Coding | None
@@ -48,7 +53,7 @@ class LoadedInputs:
     fingerprint: str
 
 
-def corpus_hash(documents: list[Document]) -> str:
+def corpus_hash(documents: Iterable[Document]) -> str:
     """SHA-256 over the documents' content hashes in id order: the same corpus gives the same hash."""
     digest = hashlib.sha256()
     for content_hash in sorted(f"{d.id}\t{d.content_hash()}" for d in documents):
@@ -56,35 +61,27 @@ def corpus_hash(documents: list[Document]) -> str:
     return digest.hexdigest()
 
 
-def _load_documents(run_inputs: RunInputs) -> tuple[list[Document], str]:
+def _load_documents(run_inputs: RunInputs) -> tuple[DocumentCollection, str]:
     if run_inputs.corpus is not None and run_inputs.db is not None:
         raise InputError("give either --corpus or --db, not both")
     if run_inputs.db is not None:
-        from corpus.store import DocumentStore
-
-        db = Path(run_inputs.db)
-        if not db.is_file():
-            raise InputError("document store not found", path=db)
-        with DocumentStore(db) as store:
-            documents = list(store.iter_documents())
-        if not documents:
-            raise InputError("the document store holds no documents (run `hkasean scrape` or `hkasean corpus import` first)", path=db)
-        return documents, f"store {db}"
+        return StoredDocuments(run_inputs.db), f"store {run_inputs.db}"
     path = Path(run_inputs.corpus) if run_inputs.corpus is not None else sample_corpus_path()
     label = "bundled sample" if run_inputs.corpus is None else str(path)
-    return read_documents(path), label
+    return JsonlDocuments(path), label
 
 
 def load_inputs(run_inputs: RunInputs) -> LoadedInputs:
     """Load and cross-check corpus, codebook, coding and trade table; raise ``InputError`` on the first problem."""
     documents, label = _load_documents(run_inputs)
+    doc_frame = documents_frame(documents)
     codebook = load_codebook(run_inputs.codebook)
     coding_path = run_inputs.coding
     if coding_path is None and run_inputs.corpus is None and run_inputs.db is None and not run_inputs.no_coding:
         coding_path = sample_coding_path()
     coding = None
     if coding_path is not None and not run_inputs.no_coding:
-        coding = load_coding(coding_path, codebook.theme_ids, doc_ids={d.id for d in documents})
+        coding = load_coding(coding_path, codebook.theme_ids, doc_ids=set(doc_frame["doc_id"]))
     elif not run_inputs.no_coding:
         LOG.warning("no --coding file given for this corpus: the agreement stage is skipped")
     trade = load_trade_table(run_inputs.trade)
@@ -103,7 +100,7 @@ def load_inputs(run_inputs: RunInputs) -> LoadedInputs:
     fingerprint = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:20]
     return LoadedInputs(
         documents=documents,
-        doc_frame=documents_frame(documents),
+        doc_frame=doc_frame,
         codebook=codebook,
         coding=coding,
         trade=trade,

@@ -72,6 +72,7 @@ class RunContext:
     config: RunConfig
     inputs: LoadedInputs
     progress: bool = True
+    cache_dir: Path | None = None
     results: dict[str, Any] = field(default_factory=dict)
     records: list[StageRecord] = field(default_factory=list)
 
@@ -106,7 +107,7 @@ def run_pipeline(
     with WarningCollector() as warnings:
         t0 = time.perf_counter()
         loaded = load_inputs(run_inputs)
-        context = RunContext(config=config, inputs=loaded, progress=progress)
+        context = RunContext(config=config, inputs=loaded, progress=progress, cache_dir=cache_dir)
         context.records.append(StageRecord("inputs", time.perf_counter() - t0, False, loaded.fingerprint))
         cache = StageCache(cache_dir)
         selected = [s for s in stages_until(until) if not (s.needs_coding and loaded.coding is None)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -23,7 +24,7 @@ from analysis.figures import topics as topic_figures
 from analysis.figures import trade as trade_figures
 from analysis.report import ReportInput, write_report_files
 from models import tfidf as tfidf_lib
-from models.text import process_documents
+from models.text import process_documents, remove_stale_cache
 from models.zoo import fit_models
 
 if TYPE_CHECKING:
@@ -61,8 +62,16 @@ def write_corpus(context: "RunContext", folder: "OutputFolder") -> None:
 
 # ---------------------------------------------------------------- process / tfidf
 def compute_process(context: "RunContext") -> Any:
-    """Tokens, stopwords and phrases of every document (``models.text``)."""
-    return process_documents(context.inputs.documents, context.inputs.codebook, context.config.text)
+    """Tokens, stopwords and phrases of every document (``models.text``), streamed from the corpus.
+
+    With a stage cache, the token file is kept in its ``processed/`` folder (the cached stage
+    result points at it; older processed corpora there are removed); without, it is temporary.
+    """
+    folder = None if context.cache_dir is None else Path(context.cache_dir) / "processed"
+    processed = process_documents(context.inputs.documents, context.inputs.codebook, context.config.text, cache_dir=folder)
+    if folder is not None:
+        remove_stale_cache(folder, keep=processed.fingerprint)
+    return processed
 
 
 def compute_tfidf(context: "RunContext") -> dict[str, pd.DataFrame]:

@@ -65,4 +65,7 @@ def test_coherence_sample_is_bounded_and_seeded(corpus):
     processed, _ = corpus
     sample = processed.coherence_texts(300)
     assert len(sample) == 300 and sample == processed.coherence_texts(300)
-    assert processed.coherence_texts(N_DOCUMENTS) is processed.tokens
+    everything = list(processed.tokens)
+    assert processed.coherence_texts(N_DOCUMENTS) == everything
+    remaining = iter(everything)
+    assert all(any(tokens == unit for unit in remaining) for tokens in sample)  # a subsequence: corpus order

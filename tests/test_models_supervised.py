@@ -8,6 +8,7 @@ import pytest
 
 from corpus.document import Document
 from corpus.errors import InputError
+from models import supervised as supervised_module
 from models.supervised import THRESHOLD_GRID, SupervisedCoder, best_f1_threshold
 from models.text import TextSettings, process_documents
 from synthetic_corpus import SHIPPING, tiny_codebook, two_topic_documents
@@ -176,3 +177,13 @@ def test_too_few_positives_to_tune_keeps_half_and_says_why(processed):
     assert (outer["threshold"] == 0.5).all() and outer["inner_f1"].isna().all()
     assert outer["note"].str.contains("too few for inner CV").all()
     assert farming.query("fold == -1")["note"].iloc[0].startswith("inner 2-fold CV")
+
+
+def test_scoring_in_small_batches_gives_the_same_predictions(processed, monkeypatch):
+    labelled = processed.doc_ids[::2]  # half unlabelled: scored by the final model, streamed in batches
+    whole = SupervisedCoder(n_folds=3).fit(processed, labels_for(labelled))
+    monkeypatch.setattr(supervised_module, "PREDICT_BATCH", 3)
+    batched = SupervisedCoder(n_folds=3).fit(processed, labels_for(labelled))
+    pd.testing.assert_frame_equal(batched.doc_themes(), whole.doc_themes())
+    pd.testing.assert_frame_equal(batched.evidence(), whole.evidence())
+    assert (whole.doc_themes()["fold"] == -1).sum() == 2 * len(processed.doc_ids[1::2])

@@ -1,12 +1,18 @@
+import gc
 import logging
+import weakref
 
 import nltk
 import pytest
 
+from corpus.bundled import sample_corpus_path
 from corpus.document import Document
 from corpus.errors import InputError
+from corpus.jsonl import read_documents
 from models import stopwords
+from models import text as text_module
 from models.text import TextSettings, process_documents, tokenize
+from models.token_file import TokenFile
 from synthetic_corpus import tiny_codebook, two_topic_documents
 
 DOC = Document(id="d1", date="2020-01-01", title="Belt and Road", text=(
@@ -61,13 +67,74 @@ def test_stopword_fallback_without_nltk_data(monkeypatch, caplog):
     assert "shipped" in caplog.text
 
 
-def test_cache_roundtrip(tmp_path):
+def test_cache_roundtrip(tmp_path, monkeypatch):
     docs = two_topic_documents(4)
     first = process_documents(docs, tiny_codebook(), cache_dir=tmp_path)
-    assert len(list(tmp_path.glob("processed-*.json"))) == 1
+    fingerprint = first.fingerprint
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"processed-{fingerprint}.json", f"processed-{fingerprint}.tokens"]
+    monkeypatch.setattr(text_module, "_process_in", lambda *a, **k: pytest.fail("recomputed despite the cache"))
     second = process_documents(docs, tiny_codebook(), cache_dir=tmp_path)
-    assert second.tokens == first.tokens and second.fingerprint == first.fingerprint
+    assert list(second.tokens) == list(first.tokens) and second.fingerprint == fingerprint
     assert second.settings == first.settings and second.indicator_hits == first.indicator_hits
+    assert second.unit_doc_ids == first.unit_doc_ids and second.surface_forms == first.surface_forms
+
+
+def test_a_changed_token_file_invalidates_the_cache(tmp_path, caplog):
+    docs = two_topic_documents(4)
+    first = process_documents(docs, tiny_codebook(), cache_dir=tmp_path)
+    expected = list(first.tokens)
+    with first.tokens.path.open("a", encoding="utf-8") as handle:
+        handle.write("extra tokens\n")
+    second = process_documents(docs, tiny_codebook(), cache_dir=tmp_path)
+    assert "ignoring" in caplog.text and list(second.tokens) == expected
+
+
+def test_without_cache_the_tokens_are_a_temporary_file_deleted_with_the_corpus():
+    processed = process_documents(two_topic_documents(4), tiny_codebook())
+    assert isinstance(processed.tokens, TokenFile)
+    folder = processed.tokens.path.parent
+    assert folder.is_dir() and sorted(p.name for p in folder.iterdir()) == ["units.tokens"]  # no scratch left
+    del processed
+    gc.collect()
+    assert not folder.exists()
+
+
+class _CountingDocuments:
+    """A re-iterable corpus that records how many of the documents it yielded are still alive."""
+
+    def __init__(self, documents):
+        self.records = [d.to_dict() for d in documents]
+        self.alive = 0
+        self.most_alive = 0
+        self.passes = 0
+
+    def _gone(self):
+        self.alive -= 1
+
+    def __iter__(self):
+        self.passes += 1
+        for record in self.records:
+            document = Document.from_dict(record)
+            weakref.finalize(document, self._gone)
+            self.alive += 1
+            self.most_alive = max(self.most_alive, self.alive)
+            yield document
+            del document
+
+
+def test_documents_are_streamed_not_held():
+    documents = _CountingDocuments(two_topic_documents(30))
+    processed = process_documents(documents, tiny_codebook(), TextSettings(max_df=1.0))
+    assert len(processed.doc_ids) == 60 and documents.passes == 2  # fingerprint + tokens
+    assert documents.most_alive <= 2  # one document at a time (a held list would reach 60)
+
+
+def test_streamed_and_listed_documents_give_the_same_corpus():
+    listed = read_documents(sample_corpus_path())
+    from_list = process_documents(listed, tiny_codebook())
+    from_stream = process_documents(_CountingDocuments(listed), tiny_codebook())
+    assert list(from_stream.tokens) == list(from_list.tokens)
+    assert from_stream.fingerprint == from_list.fingerprint and from_stream.surface_forms == from_list.surface_forms
 
 
 def test_bad_settings_raise_input_error():

@@ -96,6 +96,12 @@ def test_rerun_is_cached_and_one_setting_recomputes_only_its_stages(tmp_path, ca
     assert run_cli("run", "--config", str(changed), "--cache-dir", str(cache), "--out", str(tmp_path / "c")) == 0
     cached = {s["name"]: s["cached"] for s in json.loads((tmp_path / "c" / "manifest.json").read_text())["stages"]}
     assert cached["fit"] and cached["process"] and cached["timeseries"] and not cached["evaluate"]
+    for token_file in (cache / "processed").glob("*.tokens"):  # the processed corpus's tokens lost: recomputed, not a crash
+        token_file.unlink()
+    assert run_cli("run", *args, "--out", str(tmp_path / "d")) == 0
+    cached = {s["name"]: s["cached"] for s in json.loads((tmp_path / "d" / "manifest.json").read_text())["stages"]}
+    assert not cached["process"] and cached["fit"]
+    assert len(list((cache / "processed").glob("*.tokens"))) == 1
 
 
 def _bad_inputs(tmp_path: Path, repo_root: Path) -> dict[str, tuple[list[str], str]]:
@@ -176,3 +182,16 @@ def test_tiny_corpora(tmp_path, repo_root, capsys):
     assert run_cli("run", "--config", str(FAST), "--corpus", str(two), "--out", str(tmp_path / "b"), "--no-cache") == 2
     assert "no terms are left after processing 2 document(s)" in capsys.readouterr().err
     assert not (tmp_path / "b").exists()
+
+
+def test_fit_streams_the_corpus_from_a_store(tmp_path, repo_root):
+    db = tmp_path / "corpus.sqlite"
+    assert main(["-q", "corpus", "import", str(repo_root / "corpus" / "sample" / "corpus.jsonl"), "--db", str(db)]) == 0
+    coding = repo_root / "corpus" / "sample" / "coding.csv"
+    out = tmp_path / "fit"
+    assert run_cli("fit", "--config", str(FAST), "--db", str(db), "--coding", str(coding), "--out", str(out), "--no-cache") == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["corpus"]["n_documents"] == 88 and manifest["corpus"]["source"] == f"store {db}"
+    doc_themes = pd.read_csv(out / "tables" / "doc_themes.csv")
+    assert doc_themes.groupby("model")["doc_id"].nunique().eq(88).all()
+    assert set(doc_themes["model"]) >= {"lda", "nmf", "seeded_lda", "dictionary", "supervised"}

@@ -1,0 +1,66 @@
+"""Re-iterable document collections: a corpus read one document at a time, as often as needed.
+
+Processing a corpus takes several passes (fingerprint, tokens, indicator counts, claims). A
+collection streams the documents afresh on every ``iter()`` instead of holding them all, so a
+corpus larger than memory can be processed: ``StoredDocuments`` reads a ``DocumentStore`` (SQLite),
+``JsonlDocuments`` a JSONL exchange file. Both are validated when made, so a bad input is
+reported before any work starts, and both know their length.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator, Protocol
+
+from corpus.document import Document
+from corpus.errors import InputError
+from corpus.jsonl import iter_unique_documents
+from corpus.store import DocumentStore
+
+
+class DocumentCollection(Protocol):
+    """What every stage needs of a corpus: its size and a fresh pass over its documents."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Document]: ...
+
+
+class StoredDocuments:
+    """The documents of a ``DocumentStore`` file in (date, id) order, streamed from SQLite on each pass."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise InputError("document store not found", path=self.path)
+        with DocumentStore(self.path) as store:
+            self._count = len(store)
+        if not self._count:
+            raise InputError("the document store holds no documents (run `hkasean scrape` or `hkasean corpus import` first)",
+                             path=self.path)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Document]:
+        with DocumentStore(self.path) as store:
+            yield from store.iter_documents()
+
+
+class JsonlDocuments:
+    """The documents of a JSONL file, validated in one streamed pass when made, then streamed on each pass.
+
+    Errors name ``file:line`` and the field (``corpus.jsonl``); duplicate ids and an empty file are errors.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._count = sum(1 for _ in iter_unique_documents(self.path))
+        if not self._count:
+            raise InputError("the corpus file holds no documents", path=self.path)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter_unique_documents(self.path)
