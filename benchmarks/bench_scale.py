@@ -63,6 +63,7 @@ class ScaleSettings:
     map_folds: int = field(default=5, metadata={"help": "cross-validation folds of the topic-to-theme map"})
     seed: int = field(default=0, metadata={"help": "seed of the synthetic corpus and of every model"})
     budget_seconds: float = field(default=1500.0, metadata={"help": "wall-time budget of one size's child process"})
+    until: str = field(default="agreement", metadata={"help": "last step to run (e.g. 'process' to measure processing alone on a large size)"})
 
 
 QUICK = ScaleSettings(sizes=(500, 1000, 2000), passes=1, iterations=20, nmf_max_iter=100, n_boot=100, budget_seconds=300.0)
@@ -70,17 +71,24 @@ QUICK = ScaleSettings(sizes=(500, 1000, 2000), passes=1, iterations=20, nmf_max_
 
 
 # ------------------------------------------------------------------ child: one size, timed steps
+class LastStepDone(Exception):
+    """Raised after the step ``ScaleSettings.until``: the child stops there, successfully."""
+
+
 class StepTimer:
     """Times named steps and prints one JSON line per step (seconds, peak RSS so far) as it ends."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, until: str) -> None:
         self.size = size
+        self.until = until
 
     def run(self, step: str, action: Callable[[], Any]) -> Any:
         started = time.perf_counter()
         result = action()
         record = {"size": self.size, "step": step, "seconds": time.perf_counter() - started, "peak_rss_mb": peak_rss_mb()}
         print(json.dumps(record), flush=True)
+        if step == self.until:
+            raise LastStepDone(step)
         return result
 
 
@@ -129,7 +137,7 @@ def run_size(size: int, data_dir: Path, settings: ScaleSettings) -> None:
     from models.supervised import SupervisedCoder
     from models.text import TextSettings, process_documents
 
-    timer = StepTimer(size)
+    timer = StepTimer(size, settings.until)
     seed = settings.seed
     db_path = data_dir / "store.sqlite"
     codebook = load_codebook()
@@ -310,6 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", help="numbers of documents (default 10000 30000 100000)")
     parser.add_argument("--quick", action="store_true", help="small sizes and few passes: checks the benchmark runs")
     parser.add_argument("--budget", type=float, help="seconds allowed per size (default 1500)")
+    parser.add_argument("--until", choices=STEP_NAMES, help="stop each size after this step (default: run every step)")
     parser.add_argument("--work-dir", type=Path, help="where synthetic corpora go (default: a temporary folder)")
     parser.add_argument("--json", type=Path, help="also write the raw step records to this JSON file")
     parser.add_argument("--combine", type=Path, nargs="+", help="print the tables of earlier --json files together (no run)")
@@ -319,7 +328,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         raw = json.loads(args.settings)
         settings = ScaleSettings(**{**raw, "sizes": tuple(raw["sizes"])})
-        run_size(int(args.child[0]), Path(args.child[1]), settings)
+        try:
+            run_size(int(args.child[0]), Path(args.child[1]), settings)
+        except LastStepDone:
+            pass
         return 0
     if args.combine:
         results = [SizeResult(**record) for path in args.combine for record in json.loads(path.read_text(encoding="utf-8"))]
@@ -330,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = replace(settings, sizes=tuple(args.sizes))
     if args.budget:
         settings = replace(settings, budget_seconds=args.budget)
+    if args.until:
+        settings = replace(settings, until=args.until)
     print(machine_description())
     print(f"settings: {asdict(settings)}", flush=True)
     results = []

@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from corpus.jsonl import read_documents, write_documents
+from corpus.collection import JsonlDocuments
+from corpus.jsonl import write_documents
 from corpus.locations import default_db_path
 from corpus.store import DocumentStore
 
@@ -31,8 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Validate the whole file first (an error names file:line and field, nothing is written)."""
-    documents = read_documents(args.file)
+    """Validate the whole file first (an error names file:line and field, nothing is written), then stream it in."""
+    documents = JsonlDocuments(args.file)
     with DocumentStore(args.db or default_db_path()) as store:
         outcomes = Counter(store.upsert(document) for document in documents)
         print(
