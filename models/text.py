@@ -278,7 +278,7 @@ def remove_stale_cache(folder: str | os.PathLike[str], keep: str) -> None:
 def tokenize_clauses(text: str) -> list[list[str]]:
     """Lowercase word tokens of ``text`` per clause (steps 1 and 3; punctuation ends a clause)."""
     text = _POSSESSIVE.sub("", text.lower().replace("\u2019", "'"))
-    return [tokens for part in _CLAUSE_BREAK.split(text) if (tokens := [sys.intern(t) for t in _TOKENIZER.tokenize(part)])]
+    return [tokens for part in _CLAUSE_BREAK.split(text) if (tokens := _TOKENIZER.tokenize(part))]
 
 
 def tokenize(text: str) -> list[str]:

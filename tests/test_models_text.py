@@ -1,3 +1,4 @@
+import dataclasses
 import gc
 import logging
 import weakref
@@ -11,7 +12,7 @@ from corpus.errors import InputError
 from corpus.jsonl import read_documents
 from models import stopwords
 from models import text as text_module
-from models.text import TextSettings, process_documents, tokenize
+from models.text import ProcessedCorpus, TextSettings, process_documents, tokenize
 from models.token_file import TokenFile
 from synthetic_corpus import tiny_codebook, two_topic_documents
 
@@ -176,3 +177,13 @@ def test_theme_terms_are_content_stems_of_indicator_phrases():
     processed = process_documents([DOC], tiny_codebook(), TextSettings(min_df=1, max_df=1.0))
     assert processed.theme_terms == {"shipping": ["belt", "road"], "farming": ["origin", "rule"]}
     assert {"rules_of_origin", "wheat", "rule", "origin"} <= processed.theme_vocabulary()["farming"]
+
+
+def test_a_corpus_with_in_memory_tokens_saves_and_loads(tmp_path):
+    processed = process_documents(two_topic_documents(4), tiny_codebook())
+    in_memory = dataclasses.replace(processed, tokens=list(processed.tokens))
+    in_memory.save(tmp_path)
+    loaded = ProcessedCorpus.load(tmp_path, processed.fingerprint)
+    assert isinstance(loaded.tokens, TokenFile) and list(loaded.tokens) == list(processed.tokens)
+    assert loaded.doc_ids == processed.doc_ids and loaded.theme_terms == processed.theme_terms
+    assert ProcessedCorpus.load(tmp_path, "another-fingerprint") is None
