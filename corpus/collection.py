@@ -9,6 +9,7 @@ reported before any work starts, and both know their length.
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
 from typing import Iterator, Protocol
 
@@ -27,15 +28,23 @@ class DocumentCollection(Protocol):
 
 
 class StoredDocuments:
-    """The documents of a ``DocumentStore`` file in (date, id) order, streamed from SQLite on each pass."""
+    """The documents of a ``DocumentStore`` file in (date, id) order, streamed from SQLite on each pass.
+
+    Every pass sees the store as it was when the collection was made (a read snapshot held until
+    ``close()`` or garbage collection), so a crawl writing to the same store meanwhile cannot make
+    one pass disagree with another.
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         if not self.path.is_file():
             raise InputError("document store not found", path=self.path)
-        with DocumentStore(self.path) as store:
-            self._count = len(store)
+        self._store = DocumentStore(self.path)
+        weakref.finalize(self, self._store.close)
+        self._store.hold_snapshot()
+        self._count = len(self._store)
         if not self._count:
+            self.close()
             raise InputError("the document store holds no documents (run `hkasean scrape` or `hkasean corpus import` first)",
                              path=self.path)
 
@@ -43,8 +52,11 @@ class StoredDocuments:
         return self._count
 
     def __iter__(self) -> Iterator[Document]:
-        with DocumentStore(self.path) as store:
-            yield from store.iter_documents()
+        return self._store.iter_documents()
+
+    def close(self) -> None:
+        """Release the snapshot and the connection (idempotent)."""
+        self._store.close()
 
 
 class JsonlDocuments:

@@ -221,6 +221,13 @@ class DocumentStore:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
+    def hold_snapshot(self) -> None:
+        """Start a read transaction: from now until ``close()`` this connection reads the store as it
+        is now, whatever other processes write meanwhile (a crawl may go on). For readers that make
+        several passes and need each to see the same documents; never write through this store then."""
+        self._conn.execute("BEGIN")
+        self._conn.execute("SELECT COUNT(*) FROM documents").fetchone()
+
     def close(self) -> None:
         """Close the connection (idempotent)."""
         if self._conn is not None:

@@ -1,6 +1,7 @@
 """Re-iterable collections: a corpus read from its file or store on every pass, validated up front."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -48,3 +49,20 @@ def test_store_collection_errors_name_the_store(tmp_path):
     DocumentStore(tmp_path / "empty.sqlite").close()
     with pytest.raises(InputError, match="holds no documents"):
         StoredDocuments(tmp_path / "empty.sqlite")
+
+
+def test_store_collection_passes_agree_while_a_crawl_writes(tmp_path):
+    documents = read_documents(sample_corpus_path())
+    db = tmp_path / "corpus.sqlite"
+    with DocumentStore(db) as store:
+        for document in documents[:-1]:
+            store.upsert(document)
+    collection = StoredDocuments(db)
+    first_pass = list(collection)
+    with DocumentStore(db) as crawler:  # another writer adds a document and changes one
+        crawler.upsert(documents[-1])
+        crawler.upsert(dataclasses.replace(documents[0], text=documents[0].text + " Updated."))
+        assert len(crawler) == len(documents)
+    assert list(collection) == first_pass and len(collection) == len(documents) - 1
+    collection.close()
+    assert len(StoredDocuments(db)) == len(documents)
