@@ -9,6 +9,7 @@ from typing import Iterable, Iterator
 
 from corpus.document import Document, DocumentError
 from corpus.errors import InputError
+from corpus.permissions import make_like_new_file
 
 
 def iter_documents(path: str | os.PathLike[str]) -> Iterator[Document]:
@@ -65,6 +66,7 @@ def write_documents(documents: Iterable[Document], path: str | os.PathLike[str])
             for document in documents:
                 handle.write(json.dumps(document.to_dict(), ensure_ascii=False) + "\n")
                 count += 1
+        make_like_new_file(tmp_name)
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

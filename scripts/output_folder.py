@@ -14,6 +14,8 @@ from types import TracebackType
 
 import pandas as pd
 
+from corpus.permissions import make_like_new_folder
+
 
 def stable_floats(frame: pd.DataFrame, decimals: int = 10) -> pd.DataFrame:
     """Float columns rounded to ``decimals`` places and negative zero made zero.
@@ -39,6 +41,7 @@ class OutputFolder:
     def __enter__(self) -> "OutputFolder":
         self.final.parent.mkdir(parents=True, exist_ok=True)
         self.path = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.partial-", dir=self.final.parent))
+        make_like_new_folder(self.path)
         (self.path / "tables").mkdir()
         (self.path / "figures").mkdir()
         return self

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 
 import pytest
 
@@ -78,3 +80,13 @@ def test_sample_round_trips_losslessly(tmp_path):
     original = [json.loads(line) for line in sample_corpus_path().read_text(encoding="utf-8").splitlines() if line]
     again = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert again == original
+
+
+def test_an_export_is_readable_like_any_new_file(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        out = tmp_path / "out.jsonl"
+        write_documents(read_documents(sample_corpus_path())[:2], out)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o644  # not mkstemp's private 0600

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +30,9 @@ def first_run(tmp_path_factory) -> Path:
 def test_run_writes_the_whole_folder(first_run):
     for name in ("report.html", "report.md", "manifest.json"):
         assert (first_run / name).is_file()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(first_run.stat().st_mode) == 0o777 & ~umask  # shareable, not mkdtemp's private 0700
     tables = {p.stem for p in (first_run / "tables").glob("*.csv")}
     assert {"topics", "doc_themes", "reliability", "agreement", "disagreements", "prevalence",
             "correlation", "claims", "tfidf_terms_by_year", "indicator_frequency"} <= tables
