@@ -1,6 +1,6 @@
 """Re-iterable document collections: a corpus read one document at a time, as often as needed.
 
-Processing a corpus takes several passes (fingerprint, tokens, indicator counts, claims). A
+A run reads a corpus several times (input checks, fingerprint, tokens, claims). A
 collection streams the documents afresh on every ``iter()`` instead of holding them all, so a
 corpus larger than memory can be processed: ``StoredDocuments`` reads a ``DocumentStore`` (SQLite),
 ``JsonlDocuments`` a JSONL exchange file. Both are validated when made, so a bad input is

@@ -1,17 +1,13 @@
 """TF-IDF on processed tokens: distinctive terms per group, and yearly indicator frequencies."""
 from __future__ import annotations
 
-from typing import Iterable
-
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from corpus.document import Document
 from corpus.errors import InputError
 from models.codebook import Codebook
-from models.indicators import find_indicators
 from models.text import ProcessedCorpus
 
 
@@ -34,17 +30,12 @@ def distinctive_terms(processed: ProcessedCorpus, doc_frame: pd.DataFrame, by: s
     Returns columns ``by, group, rank, term, score, n_docs`` (term = readable surface form,
     n_docs = documents of the group containing the term), ``n`` rows per group at most, groups sorted.
     """
-    if by not in doc_frame.columns:
-        raise InputError(f"no column {by!r} in the document table; expected one of {', '.join(doc_frame.columns)}", where="distinctive_terms: by")
-    groups_by_id = dict(zip(doc_frame["doc_id"], doc_frame[by]))
-    missing = [d for d in processed.doc_ids if d not in groups_by_id]
-    if missing:
-        raise InputError(f"document {missing[0]!r} is not in the document table", where="distinctive_terms: doc_frame.doc_id")
+    groups = _document_column(processed, doc_frame, by, caller="distinctive_terms", argument="by")
     vectorizer = tfidf_vectorizer()
     matrix = sparse.csr_matrix(vectorizer.fit_transform(processed.document_tokens()))
     vocabulary = vectorizer.get_feature_names_out()
     overall = np.asarray(matrix.mean(axis=0)).ravel()
-    labels = np.array([groups_by_id[d] for d in processed.doc_ids], dtype=object)
+    labels = np.array(groups, dtype=object)
     rows = []
     for group in sorted(set(labels)):
         mask = labels == group
@@ -57,23 +48,25 @@ def distinctive_terms(processed: ProcessedCorpus, doc_frame: pd.DataFrame, by: s
     return pd.DataFrame(rows, columns=["by", "group", "rank", "term", "score", "n_docs"])
 
 
-def indicator_frequency(documents: Iterable[Document], codebook: Codebook) -> pd.DataFrame:
+def indicator_frequency(processed: ProcessedCorpus, doc_frame: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Yearly frequency of each codebook indicator phrase in the raw title + text.
 
-    Matching is case-insensitive, whole-phrase, tolerant to regular inflection (rules in
-    ``models.indicators``). Columns: ``year, theme, indicator, n_docs_with`` (documents of the
+    Counts come from the indicator hits found while processing (``ProcessedCorpus.indicator_hits``:
+    case-insensitive, whole-phrase, tolerant to regular inflection, rules in ``models.indicators``),
+    years from ``doc_frame``. Columns: ``year, theme, indicator, n_docs_with`` (documents of the
     year containing it), ``n_docs`` (documents of the year), ``share_docs`` (0..1),
     ``occurrences`` (total matches). One row per year x indicator, zeros included.
     """
+    years = _document_column(processed, doc_frame, "year", caller="indicator_frequency", argument="doc_frame.year")
     doc_count: dict[int, int] = {}
     with_count: dict[tuple[int, str, str], int] = {}
     occurrences: dict[tuple[int, str, str], int] = {}
-    for document in documents:
-        doc_count[document.year] = doc_count.get(document.year, 0) + 1
-        for hit in find_indicators(document.title + "\n\n" + document.text, codebook):
-            key = (document.year, hit.theme, hit.indicator)
+    for doc_id, year in zip(processed.doc_ids, years):
+        doc_count[year] = doc_count.get(year, 0) + 1
+        for theme, indicator, n in processed.indicator_hits[doc_id]:
+            key = (year, theme, indicator)
             with_count[key] = with_count.get(key, 0) + 1
-            occurrences[key] = occurrences.get(key, 0) + hit.occurrences
+            occurrences[key] = occurrences.get(key, 0) + n
     rows = [
         (year, theme.id, indicator, with_count.get((year, theme.id, indicator), 0), n_docs,
          with_count.get((year, theme.id, indicator), 0) / n_docs, occurrences.get((year, theme.id, indicator), 0))
@@ -82,3 +75,19 @@ def indicator_frequency(documents: Iterable[Document], codebook: Codebook) -> pd
         for indicator in theme.indicators
     ]
     return pd.DataFrame(rows, columns=["year", "theme", "indicator", "n_docs_with", "n_docs", "share_docs", "occurrences"])
+
+
+def _document_column(processed: ProcessedCorpus, doc_frame: pd.DataFrame, column: str, caller: str, argument: str) -> list:
+    """``doc_frame[column]`` of each of ``processed.doc_ids``, in order.
+
+    ``InputError`` if the column is missing (at ``caller: argument``) or a document is not in the
+    table (at ``caller: doc_frame.doc_id``).
+    """
+    if column not in doc_frame.columns:
+        raise InputError(f"no column {column!r} in the document table; expected one of {', '.join(doc_frame.columns)}",
+                         where=f"{caller}: {argument}")
+    values = dict(zip(doc_frame["doc_id"], doc_frame[column]))
+    missing = [d for d in processed.doc_ids if d not in values]
+    if missing:
+        raise InputError(f"document {missing[0]!r} is not in the document table", where=f"{caller}: doc_frame.doc_id")
+    return [values[d] for d in processed.doc_ids]

@@ -81,7 +81,7 @@ def compute_tfidf(context: "RunContext") -> dict[str, pd.DataFrame]:
     return {
         "tfidf_terms_by_year": tfidf_lib.distinctive_terms(processed, frame, by="year"),
         "tfidf_terms_by_doc_type": tfidf_lib.distinctive_terms(processed, frame, by="doc_type"),
-        "indicator_frequency": tfidf_lib.indicator_frequency(context.inputs.documents, context.inputs.codebook),
+        "indicator_frequency": tfidf_lib.indicator_frequency(processed, frame, context.inputs.codebook),
     }
 
 

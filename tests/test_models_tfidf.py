@@ -24,7 +24,8 @@ def test_indicator_frequency_counts_inflections():
         Document(id="b", date="2020-05-01", title="t", text="Nothing here."),
         Document(id="c", date="2021-01-01", title="t", text="Tractors and rule of origin."),
     ]
-    table = indicator_frequency(docs, tiny_codebook()).set_index(["year", "indicator"])
+    processed = process_documents(docs, tiny_codebook(), TextSettings(min_df=1, max_df=1.0))
+    table = indicator_frequency(processed, documents_frame(docs), tiny_codebook()).set_index(["year", "indicator"])
     assert table.loc[(2020, "harvest"), "occurrences"] == 2
     assert table.loc[(2020, "harvest"), "share_docs"] == 0.5
     assert table.loc[(2020, "belt and road"), "n_docs_with"] == 1
