@@ -15,13 +15,13 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from analysis import binary_statistics as stats
-from analysis.coding import GOLD, Coding
-from analysis.reliability import krippendorff_alpha
-from analysis.resampling import percentile_interval
-from analysis.scored_predictions import presence_matrix, require_columns, scored_predictions, theme_order_key
-from analysis.validation_settings import DEFAULT_VALIDATION
-from corpus.errors import InputError
+from hkasean.analysis import binary_statistics as stats
+from hkasean.analysis.coding import GOLD, Coding
+from hkasean.analysis.reliability import krippendorff_alpha
+from hkasean.analysis.resampling import percentile_interval
+from hkasean.analysis.scored_predictions import presence_matrix, require_columns, scored_predictions, theme_order_key
+from hkasean.analysis.validation_settings import DEFAULT_VALIDATION
+from hkasean.corpus.errors import InputError
 
 LOGGER = logging.getLogger(__name__)
 MACRO = "macro"

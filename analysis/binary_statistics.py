@@ -11,7 +11,7 @@ from typing import Iterator
 
 import numpy as np
 
-from analysis.resampling import bootstrap_indices
+from hkasean.analysis.resampling import bootstrap_indices
 
 
 def resample_weights(n: int, n_boot: int, random_state: int | np.random.Generator) -> np.ndarray:

@@ -25,8 +25,8 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from analysis.trade import STUDY_POSTER, TradeSettings, annual_series
-from corpus.document import Document
+from hkasean.analysis.trade import STUDY_POSTER, TradeSettings, annual_series
+from hkasean.corpus.document import Document
 
 CLAIM_COLUMNS = [
     "doc_id", "date", "sentence", "claim_type", "value", "unit", "currency", "year", "year_inferred",

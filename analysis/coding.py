@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from corpus.errors import InputError
+from hkasean.corpus.errors import InputError
 
 GOLD = "gold"
 """The coder name of the adjudicated standard."""

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.resampling import bootstrap_indices, keyed_generator, percentile_interval
+from hkasean.analysis.resampling import bootstrap_indices, keyed_generator, percentile_interval
 
 CORRELATION_COLUMNS = [
     "theme", "source", "trade_series", "transform", "lag", "method",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.scored_predictions import presence_matrix, require_columns, scored_predictions, theme_order_key
+from hkasean.analysis.scored_predictions import presence_matrix, require_columns, scored_predictions, theme_order_key
 
 DISAGREEMENT_COLUMNS = [
     "model", "theme", "doc_id", "date", "title", "gold", "model_value", "score", "kind", "evidence_terms",

@@ -19,9 +19,9 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.model_selection import StratifiedKFold
 
-from analysis.scored_predictions import NOT_CROSS_VALIDATED, require_columns
-from analysis.validation_settings import DEFAULT_VALIDATION
-from corpus.errors import InputError
+from hkasean.analysis.scored_predictions import NOT_CROSS_VALIDATED, require_columns
+from hkasean.analysis.validation_settings import DEFAULT_VALIDATION
+from hkasean.corpus.errors import InputError
 
 TOPIC_COLUMNS = ["doc_id", "model", "topic", "score"]
 MAP_COLUMNS = ["model", "fold", "theme", "topic", "threshold", "train_f1"]

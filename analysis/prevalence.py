@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.resampling import bootstrap_indices, keyed_generator, percentile_interval
+from hkasean.analysis.resampling import bootstrap_indices, keyed_generator, percentile_interval
 
 PREVALENCE_COLUMNS = ["period", "theme", "source", "share", "low", "high", "n_docs", "flag", "period_start"]
 DOC_THEME_COLUMNS = ["doc_id", "model", "theme", "present"]

@@ -25,11 +25,11 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
-from analysis import binary_statistics as stats
-from analysis.coding import GOLD, Coding
-from analysis.resampling import percentile_interval
-from analysis.validation_settings import DEFAULT_VALIDATION
-from corpus.errors import InputError
+from hkasean.analysis import binary_statistics as stats
+from hkasean.analysis.coding import GOLD, Coding
+from hkasean.analysis.resampling import percentile_interval
+from hkasean.analysis.validation_settings import DEFAULT_VALIDATION
+from hkasean.corpus.errors import InputError
 
 OVERALL = "overall"
 RELIABILITY_COLUMNS = [

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.report_render import Figure, Paragraph, Section, Table, render_html, render_markdown
+from hkasean.analysis.report_render import Figure, Paragraph, Section, Table, render_html, render_markdown
 
 TITLE = "Hong Kong government narratives about ASEAN: themes, agreement and trade"
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from corpus.errors import InputError
+from hkasean.corpus.errors import InputError
 
 PREDICTION_COLUMNS = ["doc_id", "model", "theme", "present"]
 NOT_CROSS_VALIDATED = -1

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from corpus.errors import InputError
+from hkasean.corpus.errors import InputError
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class TradeSettings:
 
 def bundled_trade_path() -> Path:
     """The bundled trade table ``analysis/data/trade.csv``."""
-    return Path(str(resources.files("analysis") / "data" / "trade.csv"))
+    return Path(str(resources.files("hkasean.analysis") / "data" / "trade.csv"))
 
 
 def load_trade_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import requests
 
-from analysis.trade import TRADE_COLUMNS
+from hkasean.analysis.trade import TRADE_COLUMNS
 
 CENSTATD_URL = "https://www.censtatd.gov.hk/api/get.php"
 TRADEIDDS_URL = "https://tradeidds.censtatd.gov.hk/api/get"

@@ -30,9 +30,9 @@ if __package__ in (None, ""):
 sys.path.insert(0, str(REPO / "tests"))
 
 from benchmarks.measure import machine_description  # noqa: E402
-from corpus.crawl.crawler import CrawlSummary, crawl, daily_index_url  # noqa: E402
-from corpus.crawl.fetcher import FetchSettings  # noqa: E402
-from corpus.store import DocumentStore  # noqa: E402
+from hkasean.corpus.crawl.crawler import CrawlSummary, crawl, daily_index_url  # noqa: E402
+from hkasean.corpus.crawl.fetcher import FetchSettings  # noqa: E402
+from hkasean.corpus.store import DocumentStore  # noqa: E402
 from infogovhk_site import FIXTURES, LocalSite  # noqa: E402
 
 FIRST_DAY = dt.date(2021, 3, 1)

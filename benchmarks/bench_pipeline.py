@@ -23,10 +23,10 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.measure import machine_description, median  # noqa: E402
-from models.zoo import fit_models  # noqa: E402
-from scripts.config import RunConfig, load_config  # noqa: E402
-from scripts.inputs import RunInputs  # noqa: E402
-from scripts.pipeline import run_pipeline  # noqa: E402
+from hkasean.models.zoo import fit_models  # noqa: E402
+from hkasean.scripts.config import RunConfig, load_config  # noqa: E402
+from hkasean.scripts.inputs import RunInputs  # noqa: E402
+from hkasean.scripts.pipeline import run_pipeline  # noqa: E402
 
 REPORT_AND_OTHER = "report+other"
 

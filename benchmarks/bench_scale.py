@@ -93,8 +93,8 @@ class StepTimer:
 
 
 def _write_store(corpus_path: Path, db_path: Path) -> None:
-    from corpus.jsonl import iter_documents
-    from corpus.store import DocumentStore
+    from hkasean.corpus.jsonl import iter_documents
+    from hkasean.corpus.store import DocumentStore
 
     with DocumentStore(db_path) as store:
         for document in iter_documents(corpus_path):
@@ -102,7 +102,7 @@ def _write_store(corpus_path: Path, db_path: Path) -> None:
 
 
 def _scan_store(db_path: Path) -> Any:
-    from corpus.collection import StoredDocuments
+    from hkasean.corpus.collection import StoredDocuments
 
     documents = StoredDocuments(db_path)
     count = sum(1 for _ in documents)
@@ -126,16 +126,16 @@ def run_size(size: int, data_dir: Path, settings: ScaleSettings) -> None:
     """The child's work: every step on the corpus in ``data_dir``, one JSON line per step on stdout."""
     import pandas as pd
 
-    from analysis.agreement import agreement_table
-    from analysis.coding import load_coding
-    from analysis.mapping import cross_validated_topic_map
-    from models.codebook import load_codebook
-    from models.dictionary_coder import DictionaryCoder
-    from models.lda import LdaTopicModel
-    from models.nmf import NmfTopicModel
-    from models.seeded_lda import SeededLdaTopicModel
-    from models.supervised import SupervisedCoder
-    from models.text import TextSettings, process_documents
+    from hkasean.analysis.agreement import agreement_table
+    from hkasean.analysis.coding import load_coding
+    from hkasean.analysis.mapping import cross_validated_topic_map
+    from hkasean.models.codebook import load_codebook
+    from hkasean.models.dictionary_coder import DictionaryCoder
+    from hkasean.models.lda import LdaTopicModel
+    from hkasean.models.nmf import NmfTopicModel
+    from hkasean.models.seeded_lda import SeededLdaTopicModel
+    from hkasean.models.supervised import SupervisedCoder
+    from hkasean.models.text import TextSettings, process_documents
 
     timer = StepTimer(size, settings.until)
     seed = settings.seed

@@ -27,11 +27,11 @@ from typing import Iterator
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.coding import load_coding  # noqa: E402
-from corpus.bundled import sample_coding_path, sample_corpus_path  # noqa: E402
-from corpus.document import Document  # noqa: E402
-from corpus.jsonl import read_documents, write_documents  # noqa: E402
-from models.codebook import load_codebook  # noqa: E402
+from hkasean.analysis.coding import load_coding  # noqa: E402
+from hkasean.corpus.bundled import sample_coding_path, sample_corpus_path  # noqa: E402
+from hkasean.corpus.document import Document  # noqa: E402
+from hkasean.corpus.jsonl import read_documents, write_documents  # noqa: E402
+from hkasean.models.codebook import load_codebook  # noqa: E402
 
 FIRST_DAY = dt.date(2019, 1, 1)
 LAST_DAY = dt.date(2025, 12, 31)

@@ -2,7 +2,7 @@
 
 Data flows one way: ``corpus`` -> ``models`` -> ``analysis``. Nothing here imports the other two.
 """
-from corpus.document import DOC_TYPES, Document
-from corpus.errors import InputError
+from hkasean.corpus.document import DOC_TYPES, Document
+from hkasean.corpus.errors import InputError
 
 __all__ = ["DOC_TYPES", "Document", "InputError"]

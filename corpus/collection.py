@@ -13,10 +13,10 @@ import weakref
 from pathlib import Path
 from typing import Iterator, Protocol
 
-from corpus.document import Document
-from corpus.errors import InputError
-from corpus.jsonl import iter_unique_documents
-from corpus.store import DocumentStore
+from hkasean.corpus.document import Document
+from hkasean.corpus.errors import InputError
+from hkasean.corpus.jsonl import iter_unique_documents
+from hkasean.corpus.store import DocumentStore
 
 
 class DocumentCollection(Protocol):

@@ -5,7 +5,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from corpus.document import Document
+from hkasean.corpus.document import Document
 
 DOCUMENT_COLUMNS = ["doc_id", "date", "year", "title", "source", "doc_type", "speaker", "url", "n_words"]
 

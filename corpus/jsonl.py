@@ -7,9 +7,9 @@ import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from corpus.document import Document, DocumentError
-from corpus.errors import InputError
-from corpus.permissions import make_like_new_file
+from hkasean.corpus.document import Document, DocumentError
+from hkasean.corpus.errors import InputError
+from hkasean.corpus.permissions import make_like_new_file
 
 
 def iter_documents(path: str | os.PathLike[str]) -> Iterator[Document]:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from corpus.document import CORE_FIELDS, Document
-from corpus.locations import default_db_path
+from hkasean.corpus.document import CORE_FIELDS, Document
+from hkasean.corpus.locations import default_db_path
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

@@ -26,10 +26,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from corpus.errors import InputError
-from models.coherence import topic_coherence
-from models.text import ProcessedCorpus
-from models.theme_map import lexical_theme_map
+from hkasean.corpus.errors import InputError
+from hkasean.models.coherence import topic_coherence
+from hkasean.models.text import ProcessedCorpus
+from hkasean.models.theme_map import lexical_theme_map
 
 EVIDENCE_TERMS = 5
 DOC_TOPIC_COLUMNS = ["doc_id", "model", "topic", "score"]

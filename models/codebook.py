@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from corpus.errors import InputError
+from hkasean.corpus.errors import InputError
 
 _THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -50,7 +50,7 @@ class Codebook:
 
 def default_codebook_path() -> Path:
     """The codebook bundled with the package."""
-    return Path(str(resources.files("models") / "data" / "codebook.yaml"))
+    return Path(str(resources.files("hkasean.models") / "data" / "codebook.yaml"))
 
 
 def load_codebook(path: str | os.PathLike[str] | None = None) -> Codebook:

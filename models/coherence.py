@@ -6,7 +6,7 @@ import logging
 import numpy as np
 from gensim.models.coherencemodel import CoherenceModel
 
-from models.text import ProcessedCorpus
+from hkasean.models.text import ProcessedCorpus
 
 COHERENCE_MEASURES = ("c_npmi", "c_v")
 

@@ -6,9 +6,9 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from corpus.errors import InputError
-from models.base import EVIDENCE_COLUMNS, EVIDENCE_TERMS, ZooModel, long_frame
-from models.text import ProcessedCorpus
+from hkasean.corpus.errors import InputError
+from hkasean.models.base import EVIDENCE_COLUMNS, EVIDENCE_TERMS, ZooModel, long_frame
+from hkasean.models.text import ProcessedCorpus
 
 SCORES = ("count", "per_100_words")
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from models.codebook import Codebook
-from models.stopwords import english_stopwords
+from hkasean.models.codebook import Codebook
+from hkasean.models.stopwords import english_stopwords
 
 _WORD_SPLIT = re.compile(r"[\s,\-]+")
 _VOWELS = set("aeiou")

@@ -12,9 +12,9 @@ import numpy as np
 from gensim.matutils import Sparse2Corpus
 from gensim.models import LdaModel
 
-from corpus.errors import InputError
-from models.base import TopicModel
-from models.text import ProcessedCorpus
+from hkasean.corpus.errors import InputError
+from hkasean.models.base import TopicModel
+from hkasean.models.text import ProcessedCorpus
 
 INFERENCE_CHUNK = 2000
 ALPHAS = ("symmetric", "asymmetric", "auto")

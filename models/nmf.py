@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 from sklearn.decomposition import NMF
 
-from models.base import TopicModel
-from models.text import ProcessedCorpus
-from models.tfidf import tfidf_vectorizer
+from hkasean.models.base import TopicModel
+from hkasean.models.text import ProcessedCorpus
+from hkasean.models.tfidf import tfidf_vectorizer
 
 
 def _rows_to_shares(matrix: np.ndarray) -> np.ndarray:

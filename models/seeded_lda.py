@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from models.lda import LdaTopicModel
-from models.text import ProcessedCorpus
+from hkasean.models.lda import LdaTopicModel
+from hkasean.models.text import ProcessedCorpus
 
 
 class SeededLdaTopicModel(LdaTopicModel):

@@ -19,9 +19,9 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
 
-from models.base import TopicModel
-from models.coherence import topic_coherence
-from models.text import ProcessedCorpus
+from hkasean.models.base import TopicModel
+from hkasean.models.coherence import topic_coherence
+from hkasean.models.text import ProcessedCorpus
 
 COHERENCE_TOPN = 10
 DIVERSITY_TOPN = 25

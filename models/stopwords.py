@@ -55,7 +55,7 @@ def english_stopwords() -> frozenset[str]:
         words = frozenset(stopwords.words("english"))
         logger.info("stopwords: NLTK english list (%d words)", len(words))
     except LookupError:
-        text = (resources.files("models") / "data" / "stopwords_en.txt").read_text(encoding="utf-8")
+        text = (resources.files("hkasean.models") / "data" / "stopwords_en.txt").read_text(encoding="utf-8")
         words = frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
         logger.info("stopwords: NLTK data not installed, using the shipped english list (%d words)", len(words))
     return words

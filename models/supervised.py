@@ -13,10 +13,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
-from corpus.errors import InputError
-from models.base import EVIDENCE_COLUMNS, EVIDENCE_TERMS, ZooModel
-from models.text import ProcessedCorpus
-from models.tfidf import tfidf_vectorizer
+from hkasean.corpus.errors import InputError
+from hkasean.models.base import EVIDENCE_COLUMNS, EVIDENCE_TERMS, ZooModel
+from hkasean.models.text import ProcessedCorpus
+from hkasean.models.tfidf import tfidf_vectorizer
 
 logger = logging.getLogger(__name__)
 

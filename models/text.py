@@ -54,13 +54,13 @@ from gensim.corpora import Dictionary
 from nltk.tokenize import RegexpTokenizer
 from scipy import sparse
 
-from corpus.document import Document
-from corpus.errors import InputError
-from models.codebook import Codebook
-from models.indicators import find_indicators, join_phrases, multiword_indicators, phrase_token
-from models.phrases import MAX_PASSES, PHRASE_DELIMITER, CollocationJoiner
-from models.stopwords import DEFAULT_DOMAIN_STOPWORDS, english_stopwords
-from models.token_file import TokenFile, TokenFileError
+from hkasean.corpus.document import Document
+from hkasean.corpus.errors import InputError
+from hkasean.models.codebook import Codebook
+from hkasean.models.indicators import find_indicators, join_phrases, multiword_indicators, phrase_token
+from hkasean.models.phrases import MAX_PASSES, PHRASE_DELIMITER, CollocationJoiner
+from hkasean.models.stopwords import DEFAULT_DOMAIN_STOPWORDS, english_stopwords
+from hkasean.models.token_file import TokenFile, TokenFileError
 
 logger = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from corpus.errors import InputError
-from models.codebook import Codebook
-from models.text import ProcessedCorpus
+from hkasean.corpus.errors import InputError
+from hkasean.models.codebook import Codebook
+from hkasean.models.text import ProcessedCorpus
 
 
 def tokens_as_is(tokens: list[str]) -> list[str]:

@@ -8,16 +8,16 @@ from typing import Literal
 import pandas as pd
 from tqdm import tqdm
 
-from corpus.errors import InputError
-from models.base import DOC_THEME_COLUMNS, DOC_TOPIC_COLUMNS, EVIDENCE_COLUMNS, TOP_TERM_COLUMNS, TOPIC_COLUMNS, ZooModel
-from models.codebook import Codebook
-from models.dictionary_coder import DictionaryCoder
-from models.lda import LdaTopicModel
-from models.nmf import NmfTopicModel
-from models.seeded_lda import SeededLdaTopicModel
-from models.selection import SELECTION_COLUMNS, select_n_topics
-from models.supervised import SupervisedCoder
-from models.text import ProcessedCorpus
+from hkasean.corpus.errors import InputError
+from hkasean.models.base import DOC_THEME_COLUMNS, DOC_TOPIC_COLUMNS, EVIDENCE_COLUMNS, TOP_TERM_COLUMNS, TOPIC_COLUMNS, ZooModel
+from hkasean.models.codebook import Codebook
+from hkasean.models.dictionary_coder import DictionaryCoder
+from hkasean.models.lda import LdaTopicModel
+from hkasean.models.nmf import NmfTopicModel
+from hkasean.models.seeded_lda import SeededLdaTopicModel
+from hkasean.models.selection import SELECTION_COLUMNS, select_n_topics
+from hkasean.models.supervised import SupervisedCoder
+from hkasean.models.text import ProcessedCorpus
 
 logger = logging.getLogger(__name__)
 

@@ -8,17 +8,17 @@ import os
 import sys
 from typing import Sequence
 
-from corpus.errors import InputError
+from hkasean.corpus.errors import InputError
 
 LOG = logging.getLogger("hkasean")
 
 COMMAND_MODULES: tuple[str, ...] = (
-    "scripts.commands.scrape",
-    "scripts.commands.corpus",
-    "scripts.commands.fit",
-    "scripts.commands.evaluate",
-    "scripts.commands.run",
-    "scripts.commands.config",
+    "hkasean.scripts.commands.scrape",
+    "hkasean.scripts.commands.corpus",
+    "hkasean.scripts.commands.fit",
+    "hkasean.scripts.commands.evaluate",
+    "hkasean.scripts.commands.run",
+    "hkasean.scripts.commands.config",
 )
 
 NOISY_LIBRARIES = ("gensim", "matplotlib", "PIL", "urllib3", "smart_open")

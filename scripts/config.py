@@ -16,14 +16,14 @@ from typing import Any, get_type_hints
 
 import yaml
 
-from analysis.claims import ClaimsSettings
-from analysis.correlation import CorrelationSettings
-from analysis.prevalence import PrevalenceSettings
-from analysis.trade import TradeSettings
-from analysis.validation_settings import ValidationSettings
-from corpus.errors import InputError
-from models.text import TextSettings
-from models.zoo import ModelSettings
+from hkasean.analysis.claims import ClaimsSettings
+from hkasean.analysis.correlation import CorrelationSettings
+from hkasean.analysis.prevalence import PrevalenceSettings
+from hkasean.analysis.trade import TradeSettings
+from hkasean.analysis.validation_settings import ValidationSettings
+from hkasean.corpus.errors import InputError
+from hkasean.models.text import TextSettings
+from hkasean.models.zoo import ModelSettings
 
 
 @dataclass

@@ -9,15 +9,15 @@ from typing import Iterable
 
 import pandas as pd
 
-from analysis.coding import Coding, load_coding
-from analysis.trade import load_trade_table
-from corpus.bundled import sample_coding_path, sample_corpus_path
-from corpus.collection import DocumentCollection, JsonlDocuments, StoredDocuments
-from corpus.document import Document
-from corpus.errors import InputError
-from corpus.frame import documents_frame
-from models.codebook import Codebook, default_codebook_path, load_codebook
-from scripts.stage_cache import file_fingerprint
+from hkasean.analysis.coding import Coding, load_coding
+from hkasean.analysis.trade import load_trade_table
+from hkasean.corpus.bundled import sample_coding_path, sample_corpus_path
+from hkasean.corpus.collection import DocumentCollection, JsonlDocuments, StoredDocuments
+from hkasean.corpus.document import Document
+from hkasean.corpus.errors import InputError
+from hkasean.corpus.frame import documents_frame
+from hkasean.models.codebook import Codebook, default_codebook_path, load_codebook
+from hkasean.scripts.stage_cache import file_fingerprint
 
 LOG = logging.getLogger(__name__)
 

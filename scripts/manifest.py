@@ -11,7 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from scripts.inputs import LoadedInputs
+from hkasean.scripts.inputs import LoadedInputs
 
 PACKAGES = (
     "hkasean", "scikit-learn", "nltk", "gensim", "pandas", "numpy", "scipy", "seaborn", "matplotlib",

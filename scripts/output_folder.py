@@ -14,7 +14,7 @@ from types import TracebackType
 
 import pandas as pd
 
-from corpus.permissions import make_like_new_folder
+from hkasean.corpus.permissions import make_like_new_folder
 
 
 def stable_floats(frame: pd.DataFrame, decimals: int = 10) -> pd.DataFrame:

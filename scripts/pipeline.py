@@ -15,12 +15,12 @@ from typing import Any, Callable
 
 from tqdm.auto import tqdm
 
-from scripts.config import RunConfig, config_to_dict
-from scripts.inputs import RunInputs, LoadedInputs, load_inputs
-from scripts.manifest import WarningCollector, build_manifest, write_manifest
-from scripts.output_folder import OutputFolder
-from scripts.stage_cache import StageCache, stage_key
-from scripts import stages
+from hkasean.scripts.config import RunConfig, config_to_dict
+from hkasean.scripts.inputs import RunInputs, LoadedInputs, load_inputs
+from hkasean.scripts.manifest import WarningCollector, build_manifest, write_manifest
+from hkasean.scripts.output_folder import OutputFolder
+from hkasean.scripts.stage_cache import StageCache, stage_key
+from hkasean.scripts import stages
 
 LOG = logging.getLogger(__name__)
 

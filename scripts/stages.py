@@ -9,27 +9,27 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from analysis import agreement as agreement_lib
-from analysis import claims as claims_lib
-from analysis import correlation as correlation_lib
-from analysis import disagreements as disagreements_lib
-from analysis import mapping as mapping_lib
-from analysis import prevalence as prevalence_lib
-from analysis import reliability as reliability_lib
-from analysis import trade as trade_lib
-from analysis.figures import agreement as agreement_figures
-from analysis.figures import apply_style
-from analysis.figures import corpus as corpus_figures
-from analysis.figures import topics as topic_figures
-from analysis.figures import trade as trade_figures
-from analysis.report import ReportInput, write_report_files
-from models import tfidf as tfidf_lib
-from models.text import process_documents, remove_stale_cache
-from models.zoo import fit_models
+from hkasean.analysis import agreement as agreement_lib
+from hkasean.analysis import claims as claims_lib
+from hkasean.analysis import correlation as correlation_lib
+from hkasean.analysis import disagreements as disagreements_lib
+from hkasean.analysis import mapping as mapping_lib
+from hkasean.analysis import prevalence as prevalence_lib
+from hkasean.analysis import reliability as reliability_lib
+from hkasean.analysis import trade as trade_lib
+from hkasean.analysis.figures import agreement as agreement_figures
+from hkasean.analysis.figures import apply_style
+from hkasean.analysis.figures import corpus as corpus_figures
+from hkasean.analysis.figures import topics as topic_figures
+from hkasean.analysis.figures import trade as trade_figures
+from hkasean.analysis.report import ReportInput, write_report_files
+from hkasean.models import tfidf as tfidf_lib
+from hkasean.models.text import process_documents, remove_stale_cache
+from hkasean.models.zoo import fit_models
 
 if TYPE_CHECKING:
-    from scripts.output_folder import OutputFolder
-    from scripts.pipeline import RunContext
+    from hkasean.scripts.output_folder import OutputFolder
+    from hkasean.scripts.pipeline import RunContext
 
 LOG = logging.getLogger(__name__)
 

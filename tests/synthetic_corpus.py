@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import random
 
-from corpus.document import Document
-from models.codebook import Codebook, Theme
+from hkasean.corpus.document import Document
+from hkasean.models.codebook import Codebook, Theme
 
 SHIPPING = ["vessel", "harbour", "cargo", "container", "port", "freight", "crane", "dock", "berth", "tanker"]
 FARMING = ["wheat", "harvest", "tractor", "barley", "orchard", "cattle", "dairy", "irrigation", "seed", "farmer"]
@@ -34,8 +34,8 @@ def resampled_sample_documents(n_documents: int, paragraphs_per_document: int = 
 
     Real vocabulary and phrase statistics at any corpus size; ids ``syn-0`` ... in order.
     """
-    from corpus.bundled import sample_corpus_path
-    from corpus.jsonl import read_documents
+    from hkasean.corpus.bundled import sample_corpus_path
+    from hkasean.corpus.jsonl import read_documents
 
     sample = read_documents(sample_corpus_path())
     paragraphs = [(d.title, p) for d in sample for p in d.paragraphs]

@@ -7,18 +7,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import binary_statistics as stats
-from analysis.agreement import (
+from hkasean.analysis import binary_statistics as stats
+from hkasean.analysis.agreement import (
     AGREEMENT_COLUMNS,
     agreement_table,
     human_agreement_rows,
     prevalence_agreement,
     prevalence_agreement_summary,
 )
-from analysis.coding import Coding, load_coding
-from analysis.resampling import bootstrap_indices, percentile_interval
-from corpus.bundled import sample_coding_path
-from models.codebook import load_codebook
+from hkasean.analysis.coding import Coding, load_coding
+from hkasean.analysis.resampling import bootstrap_indices, percentile_interval
+from hkasean.corpus.bundled import sample_coding_path
+from hkasean.models.codebook import load_codebook
 
 # Theme "t", 8 documents:
 #   gold  = 1 1 1 0 0 0 0 0

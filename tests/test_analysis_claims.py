@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.claims import audit_claims, audit_poster_claims, extract_claims, stated_precision
-from analysis.trade import load_trade_table
-from corpus.document import Document
+from hkasean.analysis.claims import audit_claims, audit_poster_claims, extract_claims, stated_precision
+from hkasean.analysis.trade import load_trade_table
+from hkasean.corpus.document import Document
 
 
 def doc(text: str, date: str = "2020-08-29", doc_id: str = "d1") -> Document:

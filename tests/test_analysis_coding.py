@@ -6,11 +6,11 @@ import warnings
 import pandas as pd
 import pytest
 
-from analysis.coding import load_coding
-from corpus.bundled import sample_coding_path, sample_corpus_path
-from corpus.errors import InputError
-from corpus.jsonl import read_documents
-from models.codebook import load_codebook
+from hkasean.analysis.coding import load_coding
+from hkasean.corpus.bundled import sample_coding_path, sample_corpus_path
+from hkasean.corpus.errors import InputError
+from hkasean.corpus.jsonl import read_documents
+from hkasean.models.codebook import load_codebook
 
 THEMES = ["alpha_theme", "beta_theme"]
 HEADER = "doc_id,coder,alpha_theme,beta_theme"

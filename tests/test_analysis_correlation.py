@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.correlation import aligned_pairs, benjamini_hochberg, correlation_table, correlation_test, permutation_p_value
+from hkasean.analysis.correlation import aligned_pairs, benjamini_hochberg, correlation_table, correlation_test, permutation_p_value
 
 
 def test_perfect_correlation_exact_p_is_two_over_n_factorial():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.disagreements import DISAGREEMENT_COLUMNS, disagreement_table
+from hkasean.analysis.disagreements import DISAGREEMENT_COLUMNS, disagreement_table
 
 DOCS = ["d1", "d2", "d3"]
 

@@ -5,17 +5,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.agreement import agreement_table, human_agreement_rows
-from analysis.coding import load_coding
-from analysis.figures.agreement import (
+from hkasean.analysis.agreement import agreement_table, human_agreement_rows
+from hkasean.analysis.coding import load_coding
+from hkasean.analysis.figures.agreement import (
     plot_f1_by_model,
     plot_reliability,
     plot_topic_theme_alignment,
     topic_theme_association,
 )
-from analysis.reliability import reliability_table
-from corpus.bundled import sample_coding_path
-from models.codebook import load_codebook
+from hkasean.analysis.reliability import reliability_table
+from hkasean.corpus.bundled import sample_coding_path
+from hkasean.models.codebook import load_codebook
 
 STANDARD = pd.DataFrame({"t": [1, 1, 0, 0], "u": [0, 0, 0, 0]}, index=pd.Index(["a", "b", "c", "d"], name="doc_id"))
 DOC_TOPICS = pd.DataFrame(

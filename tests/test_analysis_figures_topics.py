@@ -1,6 +1,6 @@
 import pandas as pd
 
-from analysis.figures.topics import plot_k_selection, plot_theme_by_year, plot_top_terms
+from hkasean.analysis.figures.topics import plot_k_selection, plot_theme_by_year, plot_top_terms
 
 
 def test_topic_figures_are_written(tmp_path):

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.mapping import assign_folds, cross_validated_topic_map, learn_topic_map
+from hkasean.analysis.mapping import assign_folds, cross_validated_topic_map, learn_topic_map
 
 THEMES = ["t", "u"]
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.prevalence import prevalence_table, wilson_interval
+from hkasean.analysis.prevalence import prevalence_table, wilson_interval
 
 
 def tiny_frames():

@@ -6,11 +6,11 @@ import pandas as pd
 import pytest
 from nltk.metrics.agreement import AnnotationTask
 
-from analysis import binary_statistics as stats
-from analysis.coding import Coding, load_coding
-from analysis.reliability import RELIABILITY_COLUMNS, krippendorff_alpha, reliability_table
-from corpus.bundled import sample_coding_path
-from models.codebook import load_codebook
+from hkasean.analysis import binary_statistics as stats
+from hkasean.analysis.coding import Coding, load_coding
+from hkasean.analysis.reliability import RELIABILITY_COLUMNS, krippendorff_alpha, reliability_table
+from hkasean.corpus.bundled import sample_coding_path
+from hkasean.models.codebook import load_codebook
 
 # A 10-document, 2-coder table for one theme:
 #                 coder_b=1  coder_b=0

@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.trade import (
+from hkasean.analysis.trade import (
     TRADE_COLUMNS, annual_series, load_trade_table, parse_unit, to_currency, trade_series_for_correlation,
 )
-from analysis.trade_sources import parse_censtatd_json, parse_tradeidds_json, sum_asean_members
-from corpus.errors import InputError
+from hkasean.analysis.trade_sources import parse_censtatd_json, parse_tradeidds_json, sum_asean_members
+from hkasean.corpus.errors import InputError
 
 HEADER = ",".join(TRADE_COLUMNS)
 
@@ -166,7 +166,7 @@ def test_parsers_reject_rows_without_fields():
 
 
 def test_trade_figures_are_written(tmp_path):
-    from analysis.figures.trade import (
+    from hkasean.analysis.figures.trade import (
         plot_export_dependence, plot_hk_asean_trade, plot_import_dependence, plot_theme_share_vs_trade,
     )
     table = load_trade_table()
@@ -179,7 +179,7 @@ def test_trade_figures_are_written(tmp_path):
 
 
 def test_dependence_asymmetry_pairs_years_with_both_shares():
-    from analysis.trade import dependence_asymmetry
+    from hkasean.analysis.trade import dependence_asymmetry
 
     series = pd.DataFrame({
         "trade_series": ["asean_share_of_hk_trade", "hk_share_of_asean_trade", "asean_share_of_hk_trade",

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from corpus.bundled import sample_corpus_path
-from corpus.store import DocumentStore
+from hkasean.corpus.bundled import sample_corpus_path
+from hkasean.corpus.store import DocumentStore
 from infogovhk_site import LocalSite
-from scripts.cli import main
+from hkasean.scripts.cli import main
 
 
 def read_objects(path) -> dict[str, dict]:

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from corpus.bundled import sample_corpus_path
-from corpus.collection import JsonlDocuments, StoredDocuments
-from corpus.errors import InputError
-from corpus.jsonl import read_documents
-from corpus.store import DocumentStore
+from hkasean.corpus.bundled import sample_corpus_path
+from hkasean.corpus.collection import JsonlDocuments, StoredDocuments
+from hkasean.corpus.errors import InputError
+from hkasean.corpus.jsonl import read_documents
+from hkasean.corpus.store import DocumentStore
 
 
 def test_jsonl_collection_streams_the_file_on_every_pass():

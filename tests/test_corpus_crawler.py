@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from corpus.crawl.cache import PageCache
-from corpus.crawl.crawler import CrawlSettings, crawl, daily_index_url, filter_key
-from corpus.crawl.fetcher import Fetcher, FetchSettings, RateLimiter, USER_AGENT, parse_retry_after
-from corpus.errors import InputError
-from corpus.store import DocumentStore
+from hkasean.corpus.crawl.cache import PageCache
+from hkasean.corpus.crawl.crawler import CrawlSettings, crawl, daily_index_url, filter_key
+from hkasean.corpus.crawl.fetcher import Fetcher, FetchSettings, RateLimiter, USER_AGENT, parse_retry_after
+from hkasean.corpus.errors import InputError
+from hkasean.corpus.store import DocumentStore
 from infogovhk_site import FakeClock, LocalSite, redirect, slow, status, truncated
 
 REPO = Path(__file__).resolve().parents[1]
@@ -306,8 +306,8 @@ def test_bad_dates_are_input_errors(tmp_path):
 
 CRAWLER = """
 import datetime as dt, sys
-from corpus.crawl.crawler import crawl
-from corpus.store import DocumentStore
+from hkasean.corpus.crawl.crawler import crawl
+from hkasean.corpus.store import DocumentStore
 with DocumentStore(sys.argv[1]) as store:
     crawl(dt.date(2019, 12, 31), dt.date(2020, 1, 7), store, sys.argv[2], base_url=sys.argv[3], rate=float(sys.argv[4]),
           filter_enabled=False, progress=False)

@@ -7,10 +7,10 @@ import stat
 
 import pytest
 
-from corpus.bundled import sample_corpus_path
-from corpus.document import Document, DocumentError
-from corpus.errors import InputError
-from corpus.jsonl import read_documents, write_documents
+from hkasean.corpus.bundled import sample_corpus_path
+from hkasean.corpus.document import Document, DocumentError
+from hkasean.corpus.errors import InputError
+from hkasean.corpus.jsonl import read_documents, write_documents
 
 GOOD = {"id": "P2024010900345", "url": "https://www.info.gov.hk/x.htm", "date": "2024-01-09",  # data only, never fetched
         "title": "T", "text": "Para one.\n\nPara two.", "source": "info.gov.hk", "doc_type": "speech",

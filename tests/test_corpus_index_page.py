@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.crawl.index_page import parse_daily_index, release_folder_date
+from hkasean.corpus.crawl.index_page import parse_daily_index, release_folder_date
 
 INDEX = Path(__file__).resolve().parent / "fixtures" / "infogovhk" / "index_pages"
 BASE = "http://127.0.0.1:8000"

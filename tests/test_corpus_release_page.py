@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.crawl.release_page import (
+from hkasean.corpus.crawl.release_page import (
     ReleaseParseError,
     classify_doc_type,
     find_speaker,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.relevance import DEFAULT_KEYWORDS, RelevanceFilter
+from hkasean.corpus.relevance import DEFAULT_KEYWORDS, RelevanceFilter
 
 
 @pytest.fixture(scope="module")

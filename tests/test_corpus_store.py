@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from corpus.bundled import sample_corpus_path
-from corpus.document import Document
-from corpus.jsonl import read_documents
-from corpus.store import DocumentStore, FetchMeta
+from hkasean.corpus.bundled import sample_corpus_path
+from hkasean.corpus.document import Document
+from hkasean.corpus.jsonl import read_documents
+from hkasean.corpus.store import DocumentStore, FetchMeta
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -107,8 +107,8 @@ def test_sample_corpus_imports_unchanged(store):
 
 WRITER = """
 import sys
-from corpus.document import Document
-from corpus.store import DocumentStore
+from hkasean.corpus.document import Document
+from hkasean.corpus.store import DocumentStore
 store = DocumentStore(sys.argv[1])
 i = 0
 while True:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.cli import main
+from hkasean.scripts.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "corpus" / "sample"

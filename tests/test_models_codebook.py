@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.errors import InputError
-from models.codebook import load_codebook
+from hkasean.corpus.errors import InputError
+from hkasean.models.codebook import load_codebook
 
 EXPECTED = ["untapped_market", "value_adder", "hub_status", "made_in_hk", "gateway_china"]
 

@@ -1,6 +1,6 @@
-from corpus.document import Document
-from models.dictionary_coder import DictionaryCoder
-from models.text import TextSettings, process_documents
+from hkasean.corpus.document import Document
+from hkasean.models.dictionary_coder import DictionaryCoder
+from hkasean.models.text import TextSettings, process_documents
 from synthetic_corpus import tiny_codebook
 
 DOCS = [

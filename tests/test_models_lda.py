@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
 
-from models.lda import LdaTopicModel
-from models.nmf import NmfTopicModel
-from models.text import TextSettings, process_documents
+from hkasean.models.lda import LdaTopicModel
+from hkasean.models.nmf import NmfTopicModel
+from hkasean.models.text import TextSettings, process_documents
 from synthetic_corpus import FARMING, SHIPPING, tiny_codebook, two_topic_documents
 
 

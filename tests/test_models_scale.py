@@ -7,9 +7,9 @@ import pytest
 from gensim import matutils
 from scipy import sparse
 
-from models.codebook import load_codebook
-from models.text import process_documents
-from models.zoo import ModelSettings, fit_models
+from hkasean.models.codebook import load_codebook
+from hkasean.models.text import process_documents
+from hkasean.models.zoo import ModelSettings, fit_models
 from synthetic_corpus import resampled_sample_documents
 
 N_DOCUMENTS = 2000

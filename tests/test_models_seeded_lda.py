@@ -1,7 +1,7 @@
 import numpy as np
 
-from models.seeded_lda import SeededLdaTopicModel
-from models.text import TextSettings, process_documents
+from hkasean.models.seeded_lda import SeededLdaTopicModel
+from hkasean.models.text import TextSettings, process_documents
 from synthetic_corpus import tiny_codebook, two_topic_documents
 
 

@@ -1,9 +1,9 @@
 import pandas as pd
 
-from models.lda import LdaTopicModel
-from models.nmf import NmfTopicModel
-from models.selection import best_match_jaccard, select_n_topics
-from models.text import TextSettings, process_documents
+from hkasean.models.lda import LdaTopicModel
+from hkasean.models.nmf import NmfTopicModel
+from hkasean.models.selection import best_match_jaccard, select_n_topics
+from hkasean.models.text import TextSettings, process_documents
 from synthetic_corpus import tiny_codebook, two_topic_documents
 
 

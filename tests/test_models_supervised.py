@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from corpus.document import Document
-from corpus.errors import InputError
-from models import supervised as supervised_module
-from models.supervised import THRESHOLD_GRID, SupervisedCoder, best_f1_threshold
-from models.text import TextSettings, process_documents
+from hkasean.corpus.document import Document
+from hkasean.corpus.errors import InputError
+from hkasean.models import supervised as supervised_module
+from hkasean.models.supervised import THRESHOLD_GRID, SupervisedCoder, best_f1_threshold
+from hkasean.models.text import TextSettings, process_documents
 from synthetic_corpus import SHIPPING, tiny_codebook, two_topic_documents
 
 

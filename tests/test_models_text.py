@@ -6,14 +6,14 @@ import weakref
 import nltk
 import pytest
 
-from corpus.bundled import sample_corpus_path
-from corpus.document import Document
-from corpus.errors import InputError
-from corpus.jsonl import read_documents
-from models import stopwords
-from models import text as text_module
-from models.text import ProcessedCorpus, TextSettings, process_documents, tokenize
-from models.token_file import TokenFile
+from hkasean.corpus.bundled import sample_corpus_path
+from hkasean.corpus.document import Document
+from hkasean.corpus.errors import InputError
+from hkasean.corpus.jsonl import read_documents
+from hkasean.models import stopwords
+from hkasean.models import text as text_module
+from hkasean.models.text import ProcessedCorpus, TextSettings, process_documents, tokenize
+from hkasean.models.token_file import TokenFile
 from synthetic_corpus import tiny_codebook, two_topic_documents
 
 DOC = Document(id="d1", date="2020-01-01", title="Belt and Road", text=(
@@ -61,7 +61,7 @@ def test_stopword_fallback_without_nltk_data(monkeypatch, caplog):
 
     monkeypatch.setattr(nltk.corpus, "stopwords", MissingStopwords())
     stopwords.english_stopwords.cache_clear()
-    with caplog.at_level(logging.INFO, logger="models.stopwords"):
+    with caplog.at_level(logging.INFO, logger="hkasean.models.stopwords"):
         words = stopwords.english_stopwords()
     stopwords.english_stopwords.cache_clear()
     assert len(words) == 179 and {"the", "and", "wouldn't"} <= words

@@ -1,8 +1,8 @@
-from corpus.document import Document
-from corpus.frame import documents_frame
-from models.indicators import indicator_pattern
-from models.text import TextSettings, process_documents
-from models.tfidf import distinctive_terms, indicator_frequency
+from hkasean.corpus.document import Document
+from hkasean.corpus.frame import documents_frame
+from hkasean.models.indicators import indicator_pattern
+from hkasean.models.text import TextSettings, process_documents
+from hkasean.models.tfidf import distinctive_terms, indicator_frequency
 from synthetic_corpus import tiny_codebook, two_topic_documents
 
 

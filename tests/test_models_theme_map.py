@@ -1,6 +1,6 @@
 import numpy as np
 
-from models.theme_map import lexical_theme_map, theme_lift, theme_weights
+from hkasean.models.theme_map import lexical_theme_map, theme_lift, theme_weights
 
 VOCABULARY = ["port", "cargo", "wheat", "harvest", "news"]
 THEMES = {"shipping": {"port", "cargo"}, "farming": {"wheat", "harvest"}}

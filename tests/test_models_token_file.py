@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from models.token_file import TokenFile, TokenFileError
+from hkasean.models.token_file import TokenFile, TokenFileError
 
 UNITS = [["belt_and_road", "opportun"], [], ["café", "win-win", "hong's"], ["x"]]
 

@@ -3,8 +3,8 @@ import logging
 import nltk
 import pandas as pd
 
-from models.text import TextSettings, process_documents
-from models.zoo import ModelSettings, fit_models
+from hkasean.models.text import TextSettings, process_documents
+from hkasean.models.zoo import ModelSettings, fit_models
 from synthetic_corpus import tiny_codebook, two_topic_documents
 
 FAST = ModelSettings(k_grid=(2, 3), seeds=(0, 1), passes=3, iterations=30, n_free_topics=1, supervised_folds=3)
@@ -43,8 +43,8 @@ def test_supervised_skipped_without_labels(caplog):
 def test_k_grid_is_cut_to_what_a_small_corpus_supports(caplog):
     import pytest
 
-    from corpus.errors import InputError
-    from models.zoo import feasible_k_grid
+    from hkasean.corpus.errors import InputError
+    from hkasean.models.zoo import feasible_k_grid
 
     processed = process_documents(two_topic_documents(6), tiny_codebook(), TextSettings(max_df=1.0))
     n_units = len(processed)

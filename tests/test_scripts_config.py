@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from corpus.errors import InputError
-from scripts.cli import main
-from scripts.config import RunConfig, config_to_dict, load_config, render_config
+from hkasean.corpus.errors import InputError
+from hkasean.scripts.cli import main
+from hkasean.scripts.config import RunConfig, config_to_dict, load_config, render_config
 
 
 def test_rendered_config_documents_every_setting_and_loads_back(tmp_path):

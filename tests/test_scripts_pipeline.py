@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from scripts.cli import main
+from hkasean.scripts.cli import main
 
 FAST = Path(__file__).with_name("fast_config.yaml")
 
@@ -146,8 +146,8 @@ def test_fit_and_evaluate_commands(tmp_path):
 
 
 def test_fitted_models_are_saved_and_reload(first_run):
-    from models.dictionary_coder import DictionaryCoder
-    from models.lda import LdaTopicModel
+    from hkasean.models.dictionary_coder import DictionaryCoder
+    from hkasean.models.lda import LdaTopicModel
 
     saved = {p.stem for p in (first_run / "models").glob("*.joblib")}
     assert saved == {"lda", "nmf", "seeded_lda", "dictionary", "supervised"}

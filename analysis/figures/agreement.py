@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from analysis.agreement import MACRO
-from analysis.figures import DIVERGING, PALETTE, apply_style, save_figure
-from analysis.reliability import OVERALL
+from hkasean.analysis.agreement import MACRO
+from hkasean.analysis.figures import DIVERGING, PALETTE, apply_style, save_figure
+from hkasean.analysis.reliability import OVERALL
 
 
 def _categories(themes: pd.Series, last: str) -> list[str]:

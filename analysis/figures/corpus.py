@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from analysis.figures import PALETTE, apply_style, save_figure
+from hkasean.analysis.figures import PALETTE, apply_style, save_figure
 
 
 def plot_documents_per_year(doc_frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:

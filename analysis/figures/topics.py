@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from analysis.figures import PALETTE, SEQUENTIAL, apply_style, save_figure
+from hkasean.analysis.figures import PALETTE, SEQUENTIAL, apply_style, save_figure
 
 PANEL_COLUMNS = 3
 

@@ -15,8 +15,8 @@ import seaborn as sns
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from analysis.figures import PALETTE, apply_style, save_figure
-from analysis.trade import annual_series
+from hkasean.analysis.figures import PALETTE, apply_style, save_figure
+from hkasean.analysis.trade import annual_series
 
 TOP_PARTNERS = ["Singapore", "Vietnam", "Malaysia", "Thailand", "Indonesia", "Philippines"]
 """HK's six largest ASEAN partners, the members shown in the dependence figures."""

@@ -26,13 +26,13 @@ from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
-from corpus.crawl.cache import PageCache
-from corpus.crawl.fetcher import Fetcher, FetchResult, FetchSettings
-from corpus.crawl.index_page import IndexEntry, parse_daily_index
-from corpus.crawl.release_page import ReleaseParseError, parse_release, to_document
-from corpus.errors import InputError
-from corpus.relevance import RelevanceFilter
-from corpus.store import DocumentStore, FetchMeta, utc_now
+from hkasean.corpus.crawl.cache import PageCache
+from hkasean.corpus.crawl.fetcher import Fetcher, FetchResult, FetchSettings
+from hkasean.corpus.crawl.index_page import IndexEntry, parse_daily_index
+from hkasean.corpus.crawl.release_page import ReleaseParseError, parse_release, to_document
+from hkasean.corpus.errors import InputError
+from hkasean.corpus.relevance import RelevanceFilter
+from hkasean.corpus.store import DocumentStore, FetchMeta, utc_now
 
 LOG = logging.getLogger(__name__)
 

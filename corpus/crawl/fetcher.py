@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from corpus.crawl.cache import PageCache
+from hkasean.corpus.crawl.cache import PageCache
 
 LOG = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from typing import Any, Iterator
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 
-from corpus.crawl.index_page import collapse_whitespace, release_folder_date
-from corpus.document import Document
+from hkasean.corpus.crawl.index_page import collapse_whitespace, release_folder_date
+from hkasean.corpus.document import Document
 
 SOURCE = "info.gov.hk"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scripts.config import load_config, render_config
+from hkasean.scripts.config import load_config, render_config
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from corpus.collection import JsonlDocuments
-from corpus.jsonl import write_documents
-from corpus.locations import default_db_path
-from corpus.store import DocumentStore
+from hkasean.corpus.collection import JsonlDocuments
+from hkasean.corpus.jsonl import write_documents
+from hkasean.corpus.locations import default_db_path
+from hkasean.corpus.store import DocumentStore
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

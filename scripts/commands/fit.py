@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 
-from scripts.commands import run as run_command
-from scripts.commands.run_options import add_run_options
+from hkasean.scripts.commands import run as run_command
+from hkasean.scripts.commands.run_options import add_run_options
 
 HELP = """\
 Fit all configured models (LDA, NMF, seeded LDA, dictionary coder, supervised coder) on the corpus

@@ -5,8 +5,8 @@ import argparse
 import logging
 import sys
 
-from scripts.commands.run_options import add_run_options, config_from_args, inputs_from_args
-from scripts.pipeline import STAGE_NAMES, run_pipeline
+from hkasean.scripts.commands.run_options import add_run_options, config_from_args, inputs_from_args
+from hkasean.scripts.pipeline import STAGE_NAMES, run_pipeline
 
 LOG = logging.getLogger("hkasean")
 

@@ -5,9 +5,9 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from corpus.locations import data_home, default_db_path
-from scripts.config import RunConfig, load_config
-from scripts.inputs import RunInputs
+from hkasean.corpus.locations import data_home, default_db_path
+from hkasean.scripts.config import RunConfig, load_config
+from hkasean.scripts.inputs import RunInputs
 
 DEFAULT_OUT = Path("hkasean-output")
 

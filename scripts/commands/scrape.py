@@ -6,10 +6,10 @@ import dataclasses
 import datetime as _dt
 import logging
 
-from corpus.crawl.crawler import DEFAULT_BASE_URL, PREFILTERS, crawl
-from corpus.crawl.fetcher import USER_AGENT, FetchSettings
-from corpus.locations import default_cache_dir, default_db_path
-from corpus.store import DocumentStore
+from hkasean.corpus.crawl.crawler import DEFAULT_BASE_URL, PREFILTERS, crawl
+from hkasean.corpus.crawl.fetcher import USER_AGENT, FetchSettings
+from hkasean.corpus.locations import default_cache_dir, default_db_path
+from hkasean.corpus.store import DocumentStore
 
 LOG = logging.getLogger("hkasean.scrape")
 
