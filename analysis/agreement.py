@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from hkasean import contract
 from hkasean.analysis import binary_statistics as stats
 from hkasean.analysis.coding import GOLD, Coding
 from hkasean.analysis.reliability import krippendorff_alpha
@@ -27,14 +28,9 @@ LOGGER = logging.getLogger(__name__)
 MACRO = "macro"
 ALL_THEMES = "all"
 METRICS = ["precision", "recall", "f1", "kappa", "alpha"]
-AGREEMENT_COLUMNS = [
-    "model", "theme", "precision", "recall", "f1", "kappa", "alpha",
-    "f1_low", "f1_high", "kappa_low", "kappa_high", "alpha_low", "alpha_high",
-    "precision_low", "precision_high", "recall_low", "recall_high",
-    "n", "n_positive_gold", "n_positive_model",
-]
-PREVALENCE_COLUMNS = ["model", "theme", "year", "model_share", "gold_share", "difference", "n_docs"]
-PREVALENCE_SUMMARY_COLUMNS = ["model", "theme", "n_years", "mean_abs_difference", "correlation"]
+AGREEMENT_COLUMNS = contract.AGREEMENT.column_list
+PREVALENCE_COLUMNS = contract.PREVALENCE_AGREEMENT.column_list
+PREVALENCE_SUMMARY_COLUMNS = contract.PREVALENCE_AGREEMENT_SUMMARY.column_list
 
 
 def agreement_table(
@@ -125,7 +121,7 @@ def human_agreement_rows(
 ) -> pd.DataFrame:
     """Each independent coder scored like a model against the standard (model = ``"human:<coder>"``).
 
-    Returns the ``agreement_table`` columns plus ``note``. The standard is not independent of
+    Returns the ``agreement_table`` columns, ``note`` filled in. The standard is not independent of
     these coders (gold is adjudicated from them; a majority standard *is* them), so human
     agreement is an upper bound; with a majority standard a warning is logged too.
     """

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from hkasean import contract
 from hkasean.analysis.scored_predictions import presence_matrix, require_columns, scored_predictions, theme_order_key
 
-DISAGREEMENT_COLUMNS = [
-    "model", "theme", "doc_id", "date", "title", "gold", "model_value", "score", "kind", "evidence_terms",
-]
-EVIDENCE_COLUMNS = ["doc_id", "model", "topic_or_theme", "terms"]
+DISAGREEMENT_COLUMNS = contract.DISAGREEMENTS.column_list
+EVIDENCE_COLUMNS = contract.EVIDENCE.column_list
 FALSE_POSITIVE = "false_positive"
 FALSE_NEGATIVE = "false_negative"
 

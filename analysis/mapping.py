@@ -19,13 +19,14 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.model_selection import StratifiedKFold
 
+from hkasean import contract
 from hkasean.analysis.scored_predictions import NOT_CROSS_VALIDATED, require_columns
 from hkasean.analysis.validation_settings import DEFAULT_VALIDATION
 from hkasean.corpus.errors import InputError
 
-TOPIC_COLUMNS = ["doc_id", "model", "topic", "score"]
-MAP_COLUMNS = ["model", "fold", "theme", "topic", "threshold", "train_f1"]
-PREDICTION_COLUMNS = ["doc_id", "model", "theme", "score", "present", "fold"]
+TOPIC_COLUMNS = contract.DOC_TOPICS.column_list
+MAP_COLUMNS = contract.TOPIC_THEME_MAP.column_list
+PREDICTION_COLUMNS = contract.DOC_THEMES.column_list
 FULL_MAP_SCOPE = "in-sample (all coded documents): for reporting only, never for scoring"
 
 

@@ -25,6 +25,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
+from hkasean import contract
 from hkasean.analysis import binary_statistics as stats
 from hkasean.analysis.coding import GOLD, Coding
 from hkasean.analysis.resampling import percentile_interval
@@ -32,11 +33,7 @@ from hkasean.analysis.validation_settings import DEFAULT_VALIDATION
 from hkasean.corpus.errors import InputError
 
 OVERALL = "overall"
-RELIABILITY_COLUMNS = [
-    "theme", "coders", "n", "percent_agreement", "kappa", "alpha",
-    "kappa_low", "kappa_high", "alpha_low", "alpha_high",
-    "positive_agreement", "kappa_method", "note",
-]
+RELIABILITY_COLUMNS = contract.RELIABILITY.column_list
 
 
 def krippendorff_alpha(ratings: np.ndarray) -> float:

@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from hkasean import contract
+from hkasean.contract import FigureSpec
 from hkasean.analysis.report_render import Figure, Paragraph, Section, Table, render_html, render_markdown
 
 TITLE = "Hong Kong government narratives about ASEAN: themes, agreement and trade"
@@ -16,7 +18,8 @@ TITLE = "Hong Kong government narratives about ASEAN: themes, agreement and trad
 
 @dataclass
 class ReportInput:
-    """Plain tables and figure paths of a run; a missing table leaves its section out or says why."""
+    """The run's tables (contract name -> DataFrame, in memory) and figure paths (contract name -> PNG);
+    a missing table leaves its section out or says why."""
 
     manifest: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
@@ -27,9 +30,9 @@ def _fmt(value: float, digits: int = 2) -> str:
     return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
 
-def _figure(report: ReportInput, name: str, caption: str) -> list[Figure]:
-    path = report.figures.get(name)
-    return [Figure(path, caption)] if path is not None and Path(path).is_file() else []
+def _figure(report: ReportInput, spec: FigureSpec) -> list[Figure]:
+    path = report.figures.get(spec.name)
+    return [Figure(path, spec.caption)] if path is not None and Path(path).is_file() else []
 
 
 def _table(report: ReportInput, name: str, caption: str, columns: list[str] | None = None, max_rows: int = 40,
@@ -130,14 +133,14 @@ def build_sections(report: ReportInput) -> list[Section]:
     sections: list[Section] = []
 
     summary = Section("Key findings", "summary")
-    agreement_table = report.tables.get("agreement")
+    agreement_table = report.tables.get(contract.AGREEMENT.name)
     if agreement_table is not None and not agreement_table.empty:
-        summary.blocks += [Paragraph(line) for line in agreement_reading(agreement_table, report.tables.get("reliability"))[:3]]
-    summary.blocks += [Paragraph(line) for line in trade_reading(report.tables.get("trade_asymmetry"))]
-    if report.tables.get("correlation") is not None:
-        summary.blocks += [Paragraph(line) for line in correlation_reading(report.tables["correlation"])]
-    if report.tables.get("claims") is not None:
-        summary.blocks.append(Paragraph(claims_reading(report.tables["claims"])))
+        summary.blocks += [Paragraph(line) for line in agreement_reading(agreement_table, report.tables.get(contract.RELIABILITY.name))[:3]]
+    summary.blocks += [Paragraph(line) for line in trade_reading(report.tables.get(contract.TRADE_ASYMMETRY.name))]
+    if report.tables.get(contract.CORRELATION.name) is not None:
+        summary.blocks += [Paragraph(line) for line in correlation_reading(report.tables[contract.CORRELATION.name])]
+    if report.tables.get(contract.CLAIMS.name) is not None:
+        summary.blocks.append(Paragraph(claims_reading(report.tables[contract.CLAIMS.name])))
     sections.append(summary)
 
     overview = Section("Corpus overview", "corpus")
@@ -145,8 +148,8 @@ def build_sections(report: ReportInput) -> list[Section]:
         f"{corpus.get('n_documents', '?')} documents from {corpus.get('source', '?')}, issued "
         f"{' to '.join(corpus.get('date_range', []))}. Corpus SHA-256 {str(corpus.get('sha256', ''))[:16]}..."
     ))
-    overview.blocks += _figure(report, "corpus_documents_per_year", "Documents per year, by document type.")
-    frame = report.tables.get("documents")
+    overview.blocks += _figure(report, contract.CORPUS_DOCUMENTS_PER_YEAR)
+    frame = report.tables.get(contract.DOCUMENTS.name)
     if frame is not None:
         for column, label in (("doc_type", "document type"), ("source", "source")):
             counts = frame.groupby(column).size().rename("n_docs").reset_index().sort_values("n_docs", ascending=False)
@@ -155,13 +158,13 @@ def build_sections(report: ReportInput) -> list[Section]:
 
     terms = Section("Distinctive terms by year (TF-IDF)", "tfidf")
     terms.blocks.append(Paragraph("Terms with the highest TF-IDF weight in each year's documents relative to the whole corpus."))
-    by_year = report.tables.get("tfidf_terms_by_year")
+    by_year = report.tables.get(contract.TFIDF_TERMS_BY_YEAR.name)
     if by_year is not None and not by_year.empty:
         wide = (by_year[by_year["rank"] <= 10].sort_values(["group", "rank"])
                 .groupby("group")["term"].apply(lambda t: ", ".join(t.astype(str))).reset_index()
                 .rename(columns={"group": "year", "term": "top terms"}))
         terms.blocks.append(Table(wide, "Top 10 distinctive terms per year", csv_name="tfidf_terms_by_year"))
-    indicators = report.tables.get("indicator_frequency")
+    indicators = report.tables.get(contract.INDICATOR_FREQUENCY.name)
     if indicators is not None and not indicators.empty:
         used = indicators[indicators["n_docs_with"] > 0]
         wide = used.pivot_table(index=["theme", "indicator"], columns="year", values="n_docs_with", fill_value=0, aggfunc="sum")
@@ -177,24 +180,24 @@ def build_sections(report: ReportInput) -> list[Section]:
         "dictionary coder (indicator phrases present) and a supervised coder (TF-IDF + logistic regression, "
         "cross-validated predictions only)."
     ))
-    selection = report.tables.get("k_selection")
+    selection = report.tables.get(contract.K_SELECTION.name)
     if selection is not None and "reason" in selection:
         for reason in selection.loc[selection["chosen"].astype(bool), "reason"].dropna().unique():
             topics.blocks.append(Paragraph(f"Chosen K, {reason}", kind="note"))
-    topics.blocks += _table(report, "topics", "Topics: top terms, c_npmi coherence and the theme each maps to",
+    topics.blocks += _table(report, contract.TOPICS.name, "Topics: top terms, c_npmi coherence and the theme each maps to",
                             ["model", "topic", "top_terms", "coherence", "mapped_theme"], max_rows=60)
-    topics.blocks += _figure(report, "k_selection", "Choosing K: coherence and stability across seeds per K.")
+    topics.blocks += _figure(report, contract.K_SELECTION_FIGURE)
     for model in ("lda", "nmf", "seeded_lda"):
-        topics.blocks += _figure(report, f"topics_{model}", f"Top terms per topic: {model}.")
-    topics.blocks += _figure(report, "themes_by_year", "Share of documents carrying each theme per year, by model, with the manual standard (gold) for comparison.")
+        topics.blocks += _figure(report, contract.TOP_TERMS_FIGURES[model])
+    topics.blocks += _figure(report, contract.THEMES_BY_YEAR)
     sections.append(topics)
 
-    agreement = report.tables.get("agreement")
+    agreement = report.tables.get(contract.AGREEMENT.name)
     validation = Section("Agreement with the manual coding", "agreement")
     if agreement is None or agreement.empty:
         validation.blocks.append(Paragraph("No manual coding was given, so the models could not be compared with it.", kind="warning"))
     else:
-        for line in agreement_reading(agreement, report.tables.get("reliability")):
+        for line in agreement_reading(agreement, report.tables.get(contract.RELIABILITY.name)):
             validation.blocks.append(Paragraph(line))
         validation.blocks.append(Paragraph(
             "How to read this: precision is the share of the model's theme assignments that the standard confirms; recall "
@@ -202,31 +205,31 @@ def build_sections(report: ReportInput) -> list[Section]:
             "agreement for chance (0 = chance, 1 = perfect). Intervals are 95% percentile bootstraps over documents. "
             "Topic-to-theme maps for LDA and NMF were learned on training folds only; supervised predictions are "
             "cross-validated; no document is scored by a model fitted on its label.", kind="note"))
-        validation.blocks += _figure(report, "agreement_f1", "F1 per theme and model, humans beside the models (95% intervals).")
+        validation.blocks += _figure(report, contract.AGREEMENT_F1)
         macro = agreement[agreement["theme"] == "macro"]
         validation.blocks.append(Table(
             macro[[c for c in ["model", "precision", "recall", "f1", "f1_low", "f1_high", "kappa", "alpha", "n"] if c in macro]],
             "Macro-averaged agreement with the standard", csv_name="agreement"))
-        validation.blocks += _table(report, "reliability", "Human-human reliability (the ceiling)",
+        validation.blocks += _table(report, contract.RELIABILITY.name, "Human-human reliability (the ceiling)",
                                     ["theme", "coders", "n", "percent_agreement", "kappa", "alpha"])
-        validation.blocks += _figure(report, "reliability", "Human-human reliability per theme: kappa and alpha with 95% intervals.")
-        validation.blocks += _table(report, "agreement", "Agreement per model and theme",
+        validation.blocks += _figure(report, contract.RELIABILITY_FIGURE)
+        validation.blocks += _table(report, contract.AGREEMENT.name, "Agreement per model and theme",
                                     ["model", "theme", "precision", "recall", "f1", "f1_low", "f1_high", "kappa", "alpha", "n"],
                                     max_rows=60)
-        validation.blocks += _figure(report, "topic_theme_alignment_lda", "Topic-theme alignment (LDA).")
-        validation.blocks += _figure(report, "topic_theme_alignment_nmf", "Topic-theme alignment (NMF).")
-        validation.blocks += _table(report, "prevalence_agreement_summary", "Yearly theme shares: model vs standard")
-        validation.blocks += _table(report, "disagreements", "Where models and the standard disagree (first rows)",
+        validation.blocks += _figure(report, contract.ALIGNMENT_FIGURES["lda"])
+        validation.blocks += _figure(report, contract.ALIGNMENT_FIGURES["nmf"])
+        validation.blocks += _table(report, contract.PREVALENCE_AGREEMENT_SUMMARY.name, "Yearly theme shares: model vs standard")
+        validation.blocks += _table(report, contract.DISAGREEMENTS.name, "Where models and the standard disagree (first rows)",
                                     ["model", "theme", "doc_id", "kind", "evidence_terms", "title"], max_rows=25)
     sections.append(validation)
 
     trends = Section("Theme prevalence over time and trade", "prevalence")
-    trends.blocks += _figure(report, "theme_share_vs_trade", "Theme share per year (gold coding, 95% interval) beside HK-ASEAN trade.")
-    trends.blocks += _table(report, "prevalence", "Theme prevalence per period (flagged periods have few documents)",
+    trends.blocks += _figure(report, contract.THEME_SHARE_VS_TRADE)
+    trends.blocks += _table(report, contract.PREVALENCE.name, "Theme prevalence per period (flagged periods have few documents)",
                             ["period", "theme", "source", "share", "low", "high", "n_docs", "flag"], max_rows=40)
     sections.append(trends)
 
-    correlation = report.tables.get("correlation")
+    correlation = report.tables.get(contract.CORRELATION.name)
     corr = Section("Correlation of themes with trade", "correlation")
     if correlation is not None:
         for line in correlation_reading(correlation):
@@ -235,25 +238,26 @@ def build_sections(report: ReportInput) -> list[Section]:
         corr.blocks.append(Table(shown, "Correlations, smallest q first", csv_name="correlation", max_rows=25))
     sections.append(corr)
 
-    claims = report.tables.get("claims")
+    claims = report.tables.get(contract.CLAIMS.name)
     audit = Section("Claims audit: numbers in the releases vs official figures", "claims")
     if claims is not None:
         counts = claims.groupby("verdict").size().rename("n_claims").reset_index()
+        rate = manifest.get("config", {}).get("trade", {}).get("hkd_per_usd")
         audit.blocks.append(Paragraph(
             "Numeric trade claims (values, shares, ranks, growth) extracted from the documents and matched to the official "
-            "series by year, subject and unit (US$ and HK$ compared at the 7.80 peg)."))
+            f"series by year, subject and unit (US$ and HK$ compared at HK${rate} per US$, the config's trade.hkd_per_usd)."))
         audit.blocks.append(Table(counts, "Verdicts"))
-        audit.blocks += _table(report, "claims", "Claims and their verdicts",
+        audit.blocks += _table(report, contract.CLAIMS.name, "Claims and their verdicts",
                                ["doc_id", "date", "claim_type", "claim_text", "year", "official_value", "verdict", "relative_difference", "note"],
                                max_rows=40)
-    audit.blocks += _table(report, "poster_claims", "The study poster's own figures checked against the official series")
+    audit.blocks += _table(report, contract.POSTER_CLAIMS.name, "The study poster's own figures checked against the official series")
     sections.append(audit)
 
     trade = Section("Trade: the poster's three figures", "trade")
-    trade.blocks += _table(report, "trade_asymmetry", "ASEAN's weight for Hong Kong beside Hong Kong's weight for ASEAN")
-    trade.blocks += _figure(report, "trade_hk_asean", "Hong Kong's trade with ASEAN: value and share of HK's total trade.")
-    trade.blocks += _figure(report, "trade_export_dependence", "Export dependence on Hong Kong of ASEAN members.")
-    trade.blocks += _figure(report, "trade_import_dependence", "Import dependence on Hong Kong of ASEAN members.")
+    trade.blocks += _table(report, contract.TRADE_ASYMMETRY.name, "ASEAN's weight for Hong Kong beside Hong Kong's weight for ASEAN")
+    trade.blocks += _figure(report, contract.TRADE_HK_ASEAN)
+    trade.blocks += _figure(report, contract.TRADE_EXPORT_DEPENDENCE)
+    trade.blocks += _figure(report, contract.TRADE_IMPORT_DEPENDENCE)
     trade.blocks.append(Paragraph(
         "Hollow markers are inferred or low-confidence values; gaps are years with no official figure (never interpolated "
         "unless the config asks, and then labelled).", kind="note"))

@@ -14,9 +14,10 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from hkasean import contract
 from hkasean.corpus.errors import InputError
 
-PREDICTION_COLUMNS = ["doc_id", "model", "theme", "present"]
+PREDICTION_COLUMNS = list(contract.DOC_THEMES.required)
 NOT_CROSS_VALIDATED = -1
 
 

@@ -26,17 +26,18 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from hkasean import contract
 from hkasean.corpus.errors import InputError
 from hkasean.models.coherence import topic_coherence
 from hkasean.models.text import ProcessedCorpus
 from hkasean.models.theme_map import lexical_theme_map
 
 EVIDENCE_TERMS = 5
-DOC_TOPIC_COLUMNS = ["doc_id", "model", "topic", "score"]
-DOC_THEME_COLUMNS = ["doc_id", "model", "theme", "score", "present"]
-TOP_TERM_COLUMNS = ["model", "topic", "rank", "term", "weight"]
-TOPIC_COLUMNS = ["model", "topic", "top_terms", "coherence", "mapped_theme"]
-EVIDENCE_COLUMNS = ["doc_id", "model", "topic_or_theme", "terms"]
+DOC_TOPIC_COLUMNS = contract.DOC_TOPICS.column_list
+DOC_THEME_COLUMNS = contract.MODEL_DOC_THEMES.column_list
+TOP_TERM_COLUMNS = contract.TOP_TERMS.column_list
+TOPIC_COLUMNS = contract.TOPICS.column_list
+EVIDENCE_COLUMNS = contract.EVIDENCE.column_list
 
 
 def long_frame(doc_ids: list[str], model: str, labels: list[str], scores: np.ndarray, label_column: str) -> pd.DataFrame:

@@ -1,157 +1,190 @@
 """The staged batch run: corpus -> process -> tfidf -> fit -> evaluate -> timeseries -> claims -> report.
 
-Each stage is a small object with the config sections it reads, the stages it follows, a
-``compute`` that returns plain data (DataFrames, small dataclasses) and a ``write`` that puts its
-tables and figures in the output folder. Results are cached by their inputs (``stage_cache``).
+``run_pipeline`` loads and validates the inputs, runs each stage of ``stages.STAGES`` (results
+cached by their inputs, ``stage_cache``), gathers every stage's tables and figures, checks each
+table against ``hkasean.contract``, and hands back a ``RunResult``. Given an output folder it
+writes it whole or not at all: tables, figures, fitted models, manifest and the report, which
+is built from the run's own results in memory.
 """
 from __future__ import annotations
 
 import dataclasses
 import logging
+import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
+import pandas as pd
 from tqdm.auto import tqdm
 
+from hkasean import contract
+from hkasean.analysis.figures import apply_style
+from hkasean.analysis.report import ReportInput, write_report_files
 from hkasean.scripts.config import RunConfig, config_to_dict
-from hkasean.scripts.inputs import RunInputs, LoadedInputs, load_inputs
+from hkasean.scripts.inputs import RunInputs, load_inputs
 from hkasean.scripts.manifest import WarningCollector, build_manifest, write_manifest
-from hkasean.scripts.output_folder import OutputFolder
+from hkasean.scripts.output_folder import OutputFolder, check_output_target, stable_floats
+from hkasean.scripts.run_context import RunContext, Stage, StageOutputs, StageRecord
+from hkasean.scripts.run_result import FigureImage, RunResult
 from hkasean.scripts.stage_cache import StageCache, stage_key
-from hkasean.scripts import stages
+from hkasean.scripts.stages import STAGES, corpus_outputs
 
 LOG = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Stage:
-    """One step of the run."""
-
-    name: str
-    sections: tuple[str, ...]
-    after: tuple[str, ...]
-    compute: Callable[["RunContext"], Any]
-    write: Callable[["RunContext", Any, OutputFolder], None]
-    needs_coding: bool = False
-    description: str = ""
+REPORT = "report"
+"""The last step of a full run; ``until=REPORT`` runs every stage and writes the report."""
 
 
-STAGES: tuple[Stage, ...] = (
-    Stage("process", ("text",), (), stages.compute_process, stages.write_nothing,
-          description="tokenise, stopwords, phrases"),
-    Stage("tfidf", ("text",), ("process",), stages.compute_tfidf, stages.write_tfidf,
-          description="distinctive terms and indicator frequencies"),
-    Stage("fit", ("models", "seed"), ("process",), stages.compute_fit, stages.write_fit,
-          description="topic models and coders"),
-    Stage("evaluate", ("validation", "seed"), ("fit",), stages.compute_evaluate, stages.write_evaluate,
-          needs_coding=True, description="agreement with the manual coding"),
-    Stage("timeseries", ("prevalence", "trade", "correlation", "seed"), ("fit",), stages.compute_timeseries, stages.write_timeseries,
-          description="theme prevalence, trade and correlation"),
-    Stage("claims", ("claims", "trade"), (), stages.compute_claims, stages.write_claims,
-          description="audit of numeric trade claims"),
-)
-STAGE_NAMES = tuple(stage.name for stage in STAGES)
-
-
-@dataclass
-class StageRecord:
-    """How one stage went: seconds taken, whether it came from the cache, its key."""
-
-    name: str
-    seconds: float
-    cached: bool
-    key: str
-
-
-@dataclass
-class RunContext:
-    """What the stages share: the config, the loaded inputs and the results so far."""
-
-    config: RunConfig
-    inputs: LoadedInputs
-    progress: bool = True
-    cache_dir: Path | None = None
-    results: dict[str, Any] = field(default_factory=dict)
-    records: list[StageRecord] = field(default_factory=list)
+class ContractError(RuntimeError):
+    """A stage produced a table that is not the one ``hkasean.contract`` declares (a bug, not bad input)."""
 
 
 def stages_until(last: str) -> tuple[Stage, ...]:
     """The stages up to and including ``last`` (``report`` means all)."""
-    if last == "report":
+    if last == REPORT:
         return STAGES
     names = [stage.name for stage in STAGES]
     if last not in names:
-        raise ValueError(f"unknown stage {last!r}; expected one of {', '.join(names + ['report'])}")
+        raise ValueError(f"unknown stage {last!r}; expected one of {', '.join(names + [REPORT])}")
     return STAGES[: names.index(last) + 1]
+
+
+def conform_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` checked against the contract table ``name``, in its declared columns.
+
+    An empty frame gets the declared columns; a frame without some optional (not ``required``)
+    columns gets them empty. Any other difference (an undeclared column, a required one missing,
+    another order) is a ``ContractError``.
+    """
+    spec = contract.WRITTEN_TABLES.get(name)
+    if spec is None:
+        raise ContractError(f"table {name!r} is not declared in hkasean.contract")
+    columns = list(frame.columns)
+    if frame.empty and columns != spec.column_list:
+        return pd.DataFrame(columns=spec.column_list)
+    in_order = [c for c in spec.columns if c in columns] == columns
+    if not in_order or not set(spec.required) <= set(columns):
+        raise ContractError(f"table {name!r} has columns {columns}; the contract declares {spec.column_list} "
+                            f"(required: {list(spec.required)})")
+    return stable_floats(frame.reindex(columns=spec.column_list))
+
+
+def gather_outputs(context: RunContext, stages: list[Stage]) -> StageOutputs:
+    """Every table, figure and file of the corpus overview and the given stages, tables checked against the contract."""
+    gathered = StageOutputs()
+    for outputs in [corpus_outputs(context)] + [s.outputs(context, context.results[s.name]) for s in stages]:
+        for name, frame in outputs.tables.items():
+            gathered.tables[name] = conform_table(name, frame)
+        for name in outputs.figures:
+            if name not in contract.FIGURES:
+                raise ContractError(f"figure {name!r} is not declared in hkasean.contract")
+        gathered.figures.update(outputs.figures)
+        gathered.files.update(outputs.files)
+    return gathered
+
+
+def run_stages(context: RunContext, stages: list[Stage]) -> None:
+    """Compute (or load from the cache) each stage's result into ``context.results``."""
+    cache = StageCache(context.cache_dir)
+    keys: dict[str, str] = {}
+    config_dict = config_to_dict(context.config)
+    bar = tqdm(stages, desc="hkasean", unit="stage", disable=not context.progress, leave=False)
+    for stage in bar:
+        bar.set_postfix_str(stage.name)
+        parts = {
+            "inputs": context.inputs.fingerprint,
+            "config": {section: config_dict[section] for section in stage.sections},
+            "after": {name: keys[name] for name in stage.after},
+        }
+        key = keys[stage.name] = stage_key(stage.name, parts)
+        t0 = time.perf_counter()
+        result = cache.load(stage.name, key)
+        cached = result is not None
+        if not cached:
+            result = stage.compute(context)
+            cache.save(stage.name, key, result)
+        context.results[stage.name] = result
+        seconds = time.perf_counter() - t0
+        context.records.append(StageRecord(stage.name, seconds, cached, key))
+        LOG.info("stage %-10s %6.1f s%s", stage.name, seconds, " (cached)" if cached else "")
 
 
 def run_pipeline(
     config: RunConfig,
     run_inputs: RunInputs,
-    out: Path,
+    out: Path | None,
     *,
-    until: str = "report",
+    until: str = REPORT,
     cache_dir: Path | None = None,
     progress: bool = True,
     argv: list[str] | None = None,
-) -> RunContext:
-    """Run the stages up to ``until`` and write the output folder ``out`` (whole or not at all).
+) -> RunResult:
+    """Run the stages up to ``until``; write the output folder ``out`` (whole or not at all) unless it is None.
 
     Inputs are loaded and validated before anything is computed or written: a bad corpus line,
     an unknown theme, coding for missing documents or an empty trade file stops the run with an
     ``InputError`` and leaves ``out`` as it was.
     """
+    if out is not None:
+        check_output_target(out)  # before any work: a folder the suite did not write is refused at once
     started = time.perf_counter()
     with WarningCollector() as warnings:
         t0 = time.perf_counter()
         loaded = load_inputs(run_inputs)
         context = RunContext(config=config, inputs=loaded, progress=progress, cache_dir=cache_dir)
         context.records.append(StageRecord("inputs", time.perf_counter() - t0, False, loaded.fingerprint))
-        cache = StageCache(cache_dir)
         selected = [s for s in stages_until(until) if not (s.needs_coding and loaded.coding is None)]
         skipped = [s.name for s in stages_until(until) if s.needs_coding and loaded.coding is None]
         if skipped:
             LOG.warning("no manual coding given: skipping %s", ", ".join(skipped))
-        keys: dict[str, str] = {}
-        config_dict = config_to_dict(config)
-        bar = tqdm(selected, desc="hkasean", unit="stage", disable=not progress, leave=False)
-        for stage in bar:
-            bar.set_postfix_str(stage.name)
-            parts = {
-                "inputs": loaded.fingerprint,
-                "config": {section: config_dict[section] for section in stage.sections},
-                "after": {name: keys[name] for name in stage.after},
-            }
-            key = keys[stage.name] = stage_key(stage.name, parts)
-            t0 = time.perf_counter()
-            result = cache.load(stage.name, key)
-            cached = result is not None
-            if not cached:
-                result = stage.compute(context)
-                cache.save(stage.name, key, result)
-            context.results[stage.name] = result
-            seconds = time.perf_counter() - t0
-            context.records.append(StageRecord(stage.name, seconds, cached, key))
-            LOG.info("stage %-10s %6.1f s%s", stage.name, seconds, " (cached)" if cached else "")
+        run_stages(context, selected)
+        outputs = gather_outputs(context, selected)
+        fit = context.results.get("fit")
+        result = RunResult(tables=outputs.tables, models=dict(fit.models) if fit is not None else {}, out=out)
+        if out is None:
+            with tempfile.TemporaryDirectory(prefix="hkasean-figures-") as scratch:
+                _draw_figures(context, outputs, Path(scratch), result)
+            result.manifest = _manifest(context, warnings.messages, started, argv)
+            return result
         with OutputFolder(out) as folder:
             t0 = time.perf_counter()
-            stages.write_corpus(context, folder)
-            for stage in selected:
-                stage.write(context, context.results[stage.name], folder)
+            for name, frame in outputs.tables.items():
+                folder.table(frame, name)
+            figure_paths = _draw_figures(context, outputs, folder.figures, result)
+            for relative, write in outputs.files.items():
+                path = folder.file(relative)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                write(path)
             context.records.append(StageRecord("write", time.perf_counter() - t0, False, ""))
-            manifest = build_manifest(
-                config=config_dict,
-                inputs=loaded,
-                records=[dataclasses.asdict(r) for r in context.records],
-                warnings=warnings.messages,
-                total_seconds=time.perf_counter() - started,
-                argv=argv,
-            )
-            if until == "report":
+            result.manifest = _manifest(context, warnings.messages, started, argv)
+            if until == REPORT:
                 t0 = time.perf_counter()
-                stages.write_report(context, folder, manifest)
-                manifest["stages"].append({"name": "report", "seconds": time.perf_counter() - t0, "cached": False, "key": ""})
-            write_manifest(manifest, folder.file("manifest.json"))
-    return context
+                write_report_files(ReportInput(manifest=result.manifest, tables=result.tables, figures=figure_paths),
+                                   folder.file("report.html"), folder.file("report.md"))
+                result.manifest["stages"].append({"name": REPORT, "seconds": time.perf_counter() - t0, "cached": False, "key": ""})
+            write_manifest(result.manifest, folder.file("manifest.json"))
+    return result
+
+
+def _draw_figures(context: RunContext, outputs: StageOutputs, folder: Path, result: RunResult) -> dict[str, Path]:
+    """Draw every figure into ``folder`` (``<name>.png``), keep each as a ``FigureImage`` in ``result``."""
+    apply_style()
+    paths: dict[str, Path] = {}
+    for name in sorted(outputs.figures, key=list(contract.FIGURES).index):
+        path = folder / f"{name}.png"
+        outputs.figures[name](path)
+        paths[name] = path
+        result.figures[name] = FigureImage(name, path.read_bytes(), contract.FIGURES[name].caption)
+    return paths
+
+
+def _manifest(context: RunContext, warnings: list[str], started: float, argv: list[str] | None) -> dict[str, Any]:
+    return build_manifest(
+        config=config_to_dict(context.config),
+        inputs=context.inputs,
+        records=[dataclasses.asdict(r) for r in context.records],
+        warnings=warnings,
+        total_seconds=time.perf_counter() - started,
+        argv=argv,
+    )

@@ -5,8 +5,10 @@ import argparse
 import logging
 import sys
 
-from hkasean.scripts.commands.run_options import add_run_options, config_from_args, inputs_from_args
-from hkasean.scripts.pipeline import STAGE_NAMES, run_pipeline
+from hkasean.scripts.commands.run_options import add_run_options
+from hkasean.scripts.pipeline import REPORT
+from hkasean.scripts.stages import STAGE_NAMES
+from hkasean.scripts.study import run_study
 
 LOG = logging.getLogger("hkasean")
 
@@ -34,19 +36,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the pipeline up to ``args.until`` and say where the output is."""
-    config = config_from_args(args)
-    context = run_pipeline(
-        config,
-        inputs_from_args(args),
-        args.out,
-        until=args.until,
-        cache_dir=None if args.no_cache else args.cache_dir,
-        progress=not args.quiet and sys.stderr.isatty(),
-        argv=args.argv,
+    """Run the study up to ``args.until`` (``hkasean.run``) and say where the output is."""
+    result = run_study(
+        args.corpus, args.coding, db=args.db, codebook=args.codebook, trade=args.trade, config=args.config,
+        out=args.out, seed=args.seed, jobs=args.jobs, no_coding=args.no_coding,
+        cache_dir=None if args.no_cache else args.cache_dir, until=args.until,
+        progress=not args.quiet and sys.stderr.isatty(), argv=args.argv,
     )
-    timings = ", ".join(f"{r.name} {r.seconds:.1f}s{' (cached)' if r.cached else ''}" for r in context.records)
+    stages = result.manifest.get("stages", [])
+    timings = ", ".join(f"{r['name']} {r['seconds']:.1f}s{' (cached)' if r['cached'] else ''}" for r in stages)
     LOG.info("stage timings: %s", timings)
-    target = args.out / ("report.html" if args.until == "report" else "tables")
-    print(f"wrote {args.out}/ ({len(context.inputs.documents)} documents); open {target}")
+    target = args.out / ("report.html" if args.until == REPORT else "tables")
+    print(f"wrote {args.out}/ ({len(result.tables['documents'])} documents); open {target}")
     return 0

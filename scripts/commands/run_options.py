@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from pathlib import Path
 
-from hkasean.corpus.locations import data_home, default_db_path
-from hkasean.scripts.config import RunConfig, load_config
-from hkasean.scripts.inputs import RunInputs
+from hkasean.corpus.locations import default_db_path
+from hkasean.scripts.study import default_cache_dir
 
 DEFAULT_OUT = Path("hkasean-output")
 
@@ -33,22 +31,6 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help=f"output folder, replaced as a whole when the run succeeds (default: ./{DEFAULT_OUT})")
     parser.add_argument("--seed", type=int, metavar="N", help="override the config's master seed")
     parser.add_argument("--jobs", type=int, metavar="N", help="parallel workers for the K x seed model search (default: config)")
-    parser.add_argument("--cache-dir", type=Path, metavar="DIR", default=data_home() / "stage-cache",
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR", default=default_cache_dir(),
                         help="where stage results are cached by their inputs (default: %(default)s)")
     parser.add_argument("--no-cache", action="store_true", help="recompute every stage, ignore and do not write the cache")
-
-
-def config_from_args(args: argparse.Namespace) -> RunConfig:
-    """The config file's settings with --seed and --jobs applied on top."""
-    config = load_config(args.config)
-    if args.seed is not None:
-        config = dataclasses.replace(config, seed=args.seed)
-    if args.jobs is not None:
-        config = dataclasses.replace(config, models=dataclasses.replace(config.models, n_jobs=args.jobs))
-    return config
-
-
-def inputs_from_args(args: argparse.Namespace) -> RunInputs:
-    """The input locations given on the command line."""
-    return RunInputs(corpus=args.corpus, db=args.db, coding=args.coding, codebook=args.codebook,
-                     trade=args.trade, no_coding=args.no_coding)

@@ -1,0 +1,206 @@
+"""Every table and figure a run produces: name, columns, one line of meaning. The one place they are declared.
+
+``models``, ``analysis``, the run's stages, the report and the tests import their table names and
+column lists from here, so a column is renamed in one place and a table the report expects
+cannot drift from the one a stage writes. This module imports nothing of the suite.
+
+A table's ``columns`` is the exact column order written to ``tables/<name>.csv``; ``required``
+is the subset a reader of that shape needs (a model's own ``doc_themes`` has no ``fold``, the
+scorers need only ``doc_id, model, theme, present``). Tables with ``written=False`` are shapes
+passed between stages but not written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One tidy table: its name (``tables/<name>.csv``), columns in order, meaning and producing stage."""
+
+    name: str
+    columns: tuple[str, ...]
+    meaning: str
+    stage: str
+    required: tuple[str, ...] = ()
+    written: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.required:
+            object.__setattr__(self, "required", self.columns)
+        unknown = [c for c in self.required if c not in self.columns]
+        if unknown:
+            raise ValueError(f"table {self.name}: required column(s) {unknown} are not among its columns")
+
+    @property
+    def column_list(self) -> list[str]:
+        """The columns as a list (what pandas takes)."""
+        return list(self.columns)
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure: ``figures/<name>.png``, the caption the report prints under it, its stage."""
+
+    name: str
+    caption: str
+    stage: str
+    models: tuple[str, ...] = field(default=())
+
+
+def _tables(*specs: TableSpec) -> dict[str, TableSpec]:
+    names = [spec.name for spec in specs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"duplicate table names in the contract: {names}")
+    return {spec.name: spec for spec in specs}
+
+
+# ---------------------------------------------------------------- corpus
+DOCUMENTS = TableSpec(
+    "documents", ("doc_id", "date", "year", "title", "source", "doc_type", "speaker", "url", "n_words"),
+    "one row per document: metadata and its length in words (title and text)", "corpus")
+CORPUS_OVERVIEW = TableSpec(
+    "corpus_overview", ("year", "doc_type", "source", "n_docs"), "documents per year, document type and source", "corpus")
+
+# ---------------------------------------------------------------- text (TF-IDF)
+TFIDF_TERMS_BY_YEAR = TableSpec(
+    "tfidf_terms_by_year", ("by", "group", "rank", "term", "score", "n_docs"),
+    "the most distinctive terms of each year's documents (TF-IDF, rank 1 = strongest)", "tfidf")
+TFIDF_TERMS_BY_DOC_TYPE = TableSpec(
+    "tfidf_terms_by_doc_type", TFIDF_TERMS_BY_YEAR.columns,
+    "the most distinctive terms of each document type (TF-IDF, rank 1 = strongest)", "tfidf")
+INDICATOR_FREQUENCY = TableSpec(
+    "indicator_frequency", ("year", "theme", "indicator", "n_docs_with", "n_docs", "share_docs", "occurrences"),
+    "per year, how many documents contain each codebook indicator phrase", "tfidf")
+
+# ---------------------------------------------------------------- models
+TOPICS = TableSpec(
+    "topics", ("model", "topic", "top_terms", "coherence", "mapped_theme"),
+    "one row per topic: top terms ('; '-joined), c_npmi coherence, the theme it maps to ('' if none)", "fit")
+DOC_THEMES = TableSpec(
+    "doc_themes", ("doc_id", "model", "theme", "score", "present", "fold"),
+    "one row per document, model and theme: score and presence (0/1); fold of a cross-validated "
+    "prediction (-1: predicted by a model that saw the label, never scored; empty: no labels used)", "fit",
+    required=("doc_id", "model", "theme", "present"))
+MODEL_DOC_THEMES = TableSpec(
+    "model_doc_themes", ("doc_id", "model", "theme", "score", "present"),
+    "what one model's doc_themes() returns (the run adds fold)", "fit", written=False)
+DOC_TOPICS = TableSpec(
+    "doc_topics", ("doc_id", "model", "topic", "score"),
+    "one row per document and topic (or theme, for coders): the document's share or score", "fit")
+TOP_TERMS = TableSpec(
+    "top_terms", ("model", "topic", "rank", "term", "weight"),
+    "the strongest terms of each topic (rank 1 = strongest), in their most frequent surface form", "fit")
+EVIDENCE = TableSpec(
+    "evidence", ("doc_id", "model", "topic_or_theme", "terms"),
+    "the terms that drove each model decision (fed to the disagreement table)", "fit", written=False)
+K_SELECTION = TableSpec(
+    "k_selection", ("model", "k", "seed", "c_npmi", "c_v", "stability", "diversity", "chosen", "reason"),
+    "the K grid: coherence, stability across seeds and diversity per K and seed; the chosen K and why", "fit")
+SUPERVISED_THRESHOLDS = TableSpec(
+    "supervised_thresholds", ("model", "theme", "fold", "threshold", "inner_f1", "note"),
+    "the supervised coder's decision threshold per theme and outer fold", "fit")
+
+# ---------------------------------------------------------------- evaluation against the manual coding
+RELIABILITY = TableSpec(
+    "reliability", ("theme", "coders", "n", "percent_agreement", "kappa", "alpha", "kappa_low", "kappa_high",
+                    "alpha_low", "alpha_high", "positive_agreement", "kappa_method", "note"),
+    "human-human reliability per theme and overall, with bootstrap intervals (the ceiling)", "evaluate")
+AGREEMENT = TableSpec(
+    "agreement", ("model", "theme", "precision", "recall", "f1", "kappa", "alpha", "f1_low", "f1_high",
+                  "kappa_low", "kappa_high", "alpha_low", "alpha_high", "precision_low", "precision_high",
+                  "recall_low", "recall_high", "n", "n_positive_gold", "n_positive_model", "note"),
+    "agreement of every model (and each human coder) with the standard, per theme and macro, with intervals",
+    "evaluate")
+TOPIC_THEME_MAP = TableSpec(
+    "topic_theme_map", ("model", "fold", "theme", "topic", "threshold", "train_f1"),
+    "topic-to-theme maps learned on each training fold (the ones that score held-out documents)", "evaluate")
+TOPIC_THEME_MAP_FULL = TableSpec(
+    "topic_theme_map_full", TOPIC_THEME_MAP.columns + ("scope",),
+    "the topic-to-theme map learned on all coded documents: for reading only, never for scoring", "evaluate")
+PREVALENCE_AGREEMENT = TableSpec(
+    "prevalence_agreement", ("model", "theme", "year", "model_share", "gold_share", "difference", "n_docs"),
+    "per model, theme and year: the share of documents with the theme, model vs standard", "evaluate")
+PREVALENCE_AGREEMENT_SUMMARY = TableSpec(
+    "prevalence_agreement_summary", ("model", "theme", "n_years", "mean_abs_difference", "correlation"),
+    "how closely each model's yearly theme shares follow the standard's", "evaluate")
+DISAGREEMENTS = TableSpec(
+    "disagreements", ("model", "theme", "doc_id", "date", "title", "gold", "model_value", "score", "kind",
+                      "evidence_terms"),
+    "every document where a model and the standard disagree on a theme, with the terms behind the decision",
+    "evaluate")
+
+# ---------------------------------------------------------------- time series
+PREVALENCE = TableSpec(
+    "prevalence", ("period", "theme", "source", "share", "low", "high", "n_docs", "flag", "period_start"),
+    "share of documents carrying each theme per period and source (model or coding), with intervals", "timeseries")
+TRADE = TableSpec(
+    "trade", ("series", "period", "partner", "flow", "value", "unit", "source_url", "confidence", "note",
+              "value_num", "value_bound", "bound_value", "currency", "scale", "kind", "year", "inferred", "flag"),
+    "the trade figures used, parsed: value, unit, currency, bound, provenance and flags", "timeseries",
+    required=("series", "period", "partner", "flow", "value", "unit", "source_url", "confidence", "note"))
+TRADE_SERIES = TableSpec(
+    "trade_series", ("trade_series", "period", "value", "unit", "flag"),
+    "the annual trade series correlated with theme prevalence", "timeseries")
+CORRELATION = TableSpec(
+    "correlation", ("theme", "source", "trade_series", "transform", "lag", "method", "r", "p_value", "q_value",
+                    "ci_low", "ci_high", "n", "warning"),
+    "every theme-trade correlation: levels and differences, lags, Pearson and Spearman, permutation p, "
+    "bootstrap interval, Benjamini-Hochberg q", "timeseries")
+TRADE_ASYMMETRY = TableSpec(
+    "trade_asymmetry", ("year", "asean_share_of_hk_trade", "hk_share_of_asean_trade", "ratio", "flags"),
+    "ASEAN's share of Hong Kong's trade beside Hong Kong's share of ASEAN's, per year", "timeseries")
+
+# ---------------------------------------------------------------- claims audit
+CLAIMS = TableSpec(
+    "claims", ("doc_id", "date", "claim_type", "claim_text", "value", "unit", "year", "subject", "official_value",
+               "official_unit", "official_source", "official_confidence", "verdict", "difference",
+               "relative_difference", "note"),
+    "numeric trade claims in the documents and their verdict against the official figures", "claims")
+POSTER_CLAIMS = TableSpec(
+    "poster_claims", CLAIMS.columns, "the study poster's own figures checked against the official figures", "claims")
+
+TABLES: dict[str, TableSpec] = _tables(
+    DOCUMENTS, CORPUS_OVERVIEW,
+    TFIDF_TERMS_BY_YEAR, TFIDF_TERMS_BY_DOC_TYPE, INDICATOR_FREQUENCY,
+    TOPICS, DOC_THEMES, MODEL_DOC_THEMES, DOC_TOPICS, TOP_TERMS, EVIDENCE, K_SELECTION, SUPERVISED_THRESHOLDS,
+    RELIABILITY, AGREEMENT, TOPIC_THEME_MAP, TOPIC_THEME_MAP_FULL, PREVALENCE_AGREEMENT,
+    PREVALENCE_AGREEMENT_SUMMARY, DISAGREEMENTS,
+    PREVALENCE, TRADE, TRADE_SERIES, CORRELATION, TRADE_ASYMMETRY,
+    CLAIMS, POSTER_CLAIMS,
+)
+WRITTEN_TABLES: dict[str, TableSpec] = {name: spec for name, spec in TABLES.items() if spec.written}
+
+# ---------------------------------------------------------------- figures
+TOPIC_MODELS = ("lda", "nmf")
+"""Unsupervised topic models: their topics are mapped to themes on training folds (``+cv_map`` rows)."""
+TOP_TERM_FIGURE_MODELS = ("lda", "nmf", "seeded_lda")
+"""Models whose top terms get a figure."""
+
+
+CORPUS_DOCUMENTS_PER_YEAR = FigureSpec("corpus_documents_per_year", "Documents per year, by document type.", "corpus")
+TOP_TERMS_FIGURES = {model: FigureSpec(f"topics_{model}", f"Top terms per topic: {model}.", "fit", (model,))
+                     for model in TOP_TERM_FIGURE_MODELS}
+THEMES_BY_YEAR = FigureSpec("themes_by_year", "Share of documents carrying each theme per year, by model, with the "
+                            "manual standard for comparison.", "fit")
+K_SELECTION_FIGURE = FigureSpec("k_selection", "Choosing K: coherence and stability across seeds per K.", "fit")
+AGREEMENT_F1 = FigureSpec("agreement_f1", "F1 per theme and model, humans beside the models (95% intervals).", "evaluate")
+RELIABILITY_FIGURE = FigureSpec("reliability", "Human-human reliability per theme: kappa and alpha with 95% intervals.",
+                                "evaluate")
+ALIGNMENT_FIGURES = {model: FigureSpec(f"topic_theme_alignment_{model}", f"Topic-theme alignment ({model.upper()}).",
+                                       "evaluate", (model,)) for model in TOPIC_MODELS}
+THEME_SHARE_VS_TRADE = FigureSpec("theme_share_vs_trade", "Theme share per year (manual standard, 95% interval) beside "
+                                  "HK-ASEAN trade.", "timeseries")
+TRADE_HK_ASEAN = FigureSpec("trade_hk_asean", "Hong Kong's trade with ASEAN: value and share of HK's total trade.",
+                            "timeseries")
+TRADE_EXPORT_DEPENDENCE = FigureSpec("trade_export_dependence", "Export dependence on Hong Kong of ASEAN members.",
+                                     "timeseries")
+TRADE_IMPORT_DEPENDENCE = FigureSpec("trade_import_dependence", "Import dependence on Hong Kong of ASEAN members.",
+                                     "timeseries")
+
+FIGURES: dict[str, FigureSpec] = {spec.name: spec for spec in (
+    CORPUS_DOCUMENTS_PER_YEAR, *TOP_TERMS_FIGURES.values(), THEMES_BY_YEAR, K_SELECTION_FIGURE,
+    AGREEMENT_F1, RELIABILITY_FIGURE, *ALIGNMENT_FIGURES.values(),
+    THEME_SHARE_VS_TRADE, TRADE_HK_ASEAN, TRADE_EXPORT_DEPENDENCE, TRADE_IMPORT_DEPENDENCE,
+)}
+"""Every figure, in the order the report shows them."""
