@@ -58,7 +58,7 @@ def _tables(*specs: TableSpec) -> dict[str, TableSpec]:
 # ---------------------------------------------------------------- corpus
 DOCUMENTS = TableSpec(
     "documents", ("doc_id", "date", "year", "title", "source", "doc_type", "speaker", "url", "n_words"),
-    "one row per document: metadata and its length in words (title and text)", "corpus")
+    "one row per document: metadata and its length in words", "corpus")
 CORPUS_OVERVIEW = TableSpec(
     "corpus_overview", ("year", "doc_type", "source", "n_docs"), "documents per year, document type and source", "corpus")
 
