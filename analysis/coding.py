@@ -1,7 +1,6 @@
 """The manual coding: loading and validating the coders' CSV, and deriving the standard."""
 from __future__ import annotations
 
-import csv
 import os
 import warnings
 from collections.abc import Collection, Sequence
@@ -11,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from hkasean.corpus.errors import InputError
+from hkasean.corpus.textfile import iter_csv_rows
 
 GOLD = "gold"
 """The coder name of the adjudicated standard."""
@@ -99,47 +99,46 @@ def load_coding(
     Raises ``InputError`` naming the file, the line (as an editor shows it; the header is line 1)
     and the column for: a missing ``doc_id``/``coder`` column, a column that is not a theme id, a
     codebook theme without a column, an empty doc_id or coder, a value other than 0/1 (empty cells
-    included), a repeated (doc_id, coder) pair, and documents absent from ``doc_ids`` (when given).
+    included), a repeated (doc_id, coder) pair, documents absent from ``doc_ids`` (when given), bytes
+    that are not UTF-8 and unreadable CSV such as an over-long cell. A UTF-8 BOM is fine.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError("coding file not found", path=path)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = [name.strip() for name in next(reader, [])]
-        theme_columns = _check_header(header, theme_ids, path)
-        records: list[tuple[str, str, str, int]] = []
-        first_line: dict[tuple[str, str], int] = {}
-        unknown_docs: dict[str, int] = {}
-        for row in reader:
-            line = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(header):
+    rows = iter_csv_rows(path)
+    header = [name.strip() for name in next(rows, (1, []))[1]]
+    theme_columns = _check_header(header, theme_ids, path)
+    records: list[tuple[str, str, str, int]] = []
+    first_line: dict[tuple[str, str], int] = {}
+    unknown_docs: dict[str, int] = {}
+    for line, row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise InputError(
+                f"expected {len(header)} cells (as in the header), got {len(row)}", path=path, where=f"line {line}"
+            )
+        cells = dict(zip(header, (cell.strip() for cell in row)))
+        doc_id, coder = cells["doc_id"], cells["coder"]
+        for column in ID_COLUMNS:
+            if not cells[column]:
+                raise InputError(f"column '{column}': empty, expected a value", path=path, where=f"line {line}")
+        if (doc_id, coder) in first_line:
+            raise InputError(
+                f"columns 'doc_id', 'coder': ({doc_id}, {coder}) already coded on line {first_line[doc_id, coder]}",
+                path=path,
+                where=f"line {line}",
+            )
+        first_line[doc_id, coder] = line
+        if doc_ids is not None and doc_id not in doc_ids:
+            unknown_docs.setdefault(doc_id, line)
+        for theme in theme_columns:
+            value = cells[theme]
+            if value not in ("0", "1"):
                 raise InputError(
-                    f"expected {len(header)} cells (as in the header), got {len(row)}", path=path, where=f"line {line}"
+                    f"column '{theme}': expected 0 or 1, got {value!r}", path=path, where=f"line {line}"
                 )
-            cells = dict(zip(header, (cell.strip() for cell in row)))
-            doc_id, coder = cells["doc_id"], cells["coder"]
-            for column in ID_COLUMNS:
-                if not cells[column]:
-                    raise InputError(f"column '{column}': empty, expected a value", path=path, where=f"line {line}")
-            if (doc_id, coder) in first_line:
-                raise InputError(
-                    f"columns 'doc_id', 'coder': ({doc_id}, {coder}) already coded on line {first_line[doc_id, coder]}",
-                    path=path,
-                    where=f"line {line}",
-                )
-            first_line[doc_id, coder] = line
-            if doc_ids is not None and doc_id not in doc_ids:
-                unknown_docs.setdefault(doc_id, line)
-            for theme in theme_columns:
-                value = cells[theme]
-                if value not in ("0", "1"):
-                    raise InputError(
-                        f"column '{theme}': expected 0 or 1, got {value!r}", path=path, where=f"line {line}"
-                    )
-                records.append((doc_id, coder, theme, int(value)))
+            records.append((doc_id, coder, theme, int(value)))
     if unknown_docs:
         shown = ", ".join(f"{doc} (line {line})" for doc, line in list(unknown_docs.items())[:_SHOWN])
         more = f" and {len(unknown_docs) - _SHOWN} more" if len(unknown_docs) > _SHOWN else ""

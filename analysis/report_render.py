@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
@@ -81,8 +82,10 @@ def _format_cell(value: object) -> tuple[str, bool]:
         if isinstance(value, float) and not float(value).is_integer():
             return f"{value:.3g}" if abs(value) >= 1000 else f"{value:.3f}", True
         return f"{int(value)}" if float(value).is_integer() else str(value), True
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA or value is pd.NaT:
         return "", False
+    if isinstance(value, pd.Timestamp):
+        return (value.strftime("%Y-%m-%d") if value == value.normalize() else value.isoformat()), False
     return str(value), False
 
 
@@ -137,15 +140,25 @@ def render_html(title: str, subtitle: str, sections: list[Section]) -> str:
     )
 
 
+_MD_SYNTAX = re.compile(r"([\\`\[\]|])")
+
+
 def _md_escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """``text`` safe inline in Markdown, as ``html.escape`` makes it safe in HTML.
+
+    Document titles, codebook labels and other data can carry ``<script>`` or ``<img onerror>``,
+    which Markdown renderers pass through as HTML: ``&``, ``<`` and ``>`` become entities;
+    backslashes, backticks, brackets (link syntax) and pipes (table cells) are backslash-escaped;
+    line breaks become spaces, so text stays inside its paragraph, caption or table cell.
+    """
+    return _MD_SYNTAX.sub(r"\\\1", html.escape(text, quote=False)).replace("\r", " ").replace("\n", " ")
 
 
 def _md_table(table: Table) -> str:
     shown = table.frame.head(table.max_rows)
     header = "| " + " | ".join(_md_escape(str(c)) for c in shown.columns) + " |"
     rule = "|" + "|".join("---" for _ in shown.columns) + "|"
-    lines = [f"**{table.caption}**", "", header, rule]
+    lines = [f"**{_md_escape(table.caption)}**", "", header, rule]
     for record in shown.itertuples(index=False):
         lines.append("| " + " | ".join(_md_escape(_format_cell(v)[0]) for v in record) + " |")
     if len(table.frame) > len(shown):
@@ -157,17 +170,18 @@ def _md_table(table: Table) -> str:
 
 def render_markdown(title: str, subtitle: str, sections: list[Section], figures_relative_to: Path) -> str:
     """The same report in Markdown; figures are linked relative to the report's folder."""
-    lines = [f"# {title}", "", f"_{subtitle}_", ""]
-    lines += [f"{i}. [{s.title}](#{s.anchor})" for i, s in enumerate(sections, start=1)]
+    lines = [f"# {_md_escape(title)}", "", f"_{_md_escape(subtitle)}_", ""]
+    lines += [f"{i}. [{_md_escape(s.title)}](#{s.anchor})" for i, s in enumerate(sections, start=1)]
     for section in sections:
-        lines += ["", f'<a id="{section.anchor}"></a>', "", f"## {section.title}", ""]
+        lines += ["", f'<a id="{section.anchor}"></a>', "", f"## {_md_escape(section.title)}", ""]
         for block in section.blocks:
             if isinstance(block, Paragraph):
                 prefix = {"note": "> **Note.** ", "warning": "> **Caution.** "}.get(block.kind, "")
-                lines += [prefix + block.text, ""]
+                lines += [prefix + _md_escape(block.text), ""]
             elif isinstance(block, Table):
                 lines += [_md_table(block), ""]
             elif isinstance(block, Figure):
                 rel = Path(block.path).resolve().relative_to(figures_relative_to.resolve())
-                lines += [f"![{block.caption}]({rel.as_posix()})", "", f"_{block.caption}_", ""]
+                caption = _md_escape(block.caption)
+                lines += [f"![{caption}]({rel.as_posix()})", "", f"_{caption}_", ""]
     return "\n".join(lines).rstrip() + "\n"

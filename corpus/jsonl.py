@@ -2,14 +2,18 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from hkasean.corpus.document import Document, DocumentError
+from hkasean.corpus.document import Document, DocumentError, implausible_dates_message, is_plausible_date
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.permissions import make_like_new_file
+from hkasean.corpus.textfile import iter_lines
+
+LOG = logging.getLogger(__name__)
 
 
 def iter_documents(path: str | os.PathLike[str]) -> Iterator[Document]:
@@ -17,34 +21,61 @@ def iter_documents(path: str | os.PathLike[str]) -> Iterator[Document]:
 
     Raises ``InputError`` naming ``path:line`` and the field at fault on the first bad line.
     """
+    for _, document in _numbered_documents(path):
+        yield document
+
+
+def _numbered_documents(path: str | os.PathLike[str]) -> Iterator[tuple[int, Document]]:
+    """``(line number, document)`` for each non-blank line (UTF-8, a BOM accepted)."""
     path = Path(path)
     if not path.is_file():
         raise InputError("corpus file not found", path=path)
-    with path.open("r", encoding="utf-8") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", path=path, where=f"line {line_no}") from None
-            try:
-                yield Document.from_dict(record)
-            except DocumentError as exc:
-                raise InputError(str(exc), path=path, where=f"line {line_no}") from None
+    for line_no, line in enumerate(iter_lines(path), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", path=path, where=f"line {line_no}") from None
+        try:
+            yield line_no, Document.from_dict(record)
+        except DocumentError as exc:
+            raise InputError(str(exc), path=path, where=f"line {line_no}") from None
 
 
 def iter_unique_documents(path: str | os.PathLike[str]) -> Iterator[Document]:
     """``iter_documents`` plus a check that ids are unique (a repeated id names both positions)."""
+    for _, document in _numbered_unique_documents(path):
+        yield document
+
+
+def _numbered_unique_documents(path: str | os.PathLike[str]) -> Iterator[tuple[int, Document]]:
     first_seen: dict[str, int] = {}
-    for position, document in enumerate(iter_documents(path), start=1):
+    for position, (line_no, document) in enumerate(_numbered_documents(path), start=1):
         if document.id in first_seen:
             raise InputError(
                 f"duplicate id {document.id!r} (document {first_seen[document.id]} and document {position})",
                 path=path,
             )
         first_seen[document.id] = position
-        yield document
+        yield line_no, document
+
+
+def check_documents(path: str | os.PathLike[str]) -> int:
+    """Validate a JSONL file in one streamed pass and return its number of documents.
+
+    Errors as ``iter_unique_documents``; documents dated outside ``PLAUSIBLE_YEARS`` are kept and
+    logged as one warning naming their lines.
+    """
+    count = 0
+    implausible: list[str] = []
+    for line_no, document in _numbered_unique_documents(path):
+        count += 1
+        if not is_plausible_date(document.date):
+            implausible.append(f"line {line_no}: {document.date}")
+    if implausible:
+        LOG.warning("%s: %s", path, implausible_dates_message(implausible))
+    return count
 
 
 def read_documents(path: str | os.PathLike[str]) -> list[Document]:

@@ -13,6 +13,14 @@ Tables:
   ``from_cache``, ``last_attempt``.
 - ``crawl_days``: days whose index was fully processed under a given filter (``filter_key``),
   so a resumed crawl can skip them.
+- ``crawl_day_checks``: per day, the latest look at its index: releases ``listed`` (0 = a
+  *suspect* day), ``select_listed`` (releases in the day's ``select_en.htm``, NULL when not
+  available), ``select_differs`` and a ``detail`` sentence.
+- ``document_versions``: every raw page (``raw_hash``, SHA-256 of the bytes) seen for a document,
+  in the order seen; ``documents.raw_hash`` is the latest. More than one version = the release
+  was replaced on the site after publication.
+
+Stores made before ``raw_hash`` existed gain the column when opened for writing.
 """
 from __future__ import annotations
 
@@ -26,7 +34,11 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from hkasean.corpus.document import CORE_FIELDS, Document
+from hkasean.corpus.errors import InputError
 from hkasean.corpus.locations import default_db_path
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite database file."""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -63,16 +75,34 @@ CREATE TABLE IF NOT EXISTS crawl_days (
     completed_at TEXT NOT NULL,
     PRIMARY KEY (day, filter_key)
 );
+CREATE TABLE IF NOT EXISTS crawl_day_checks (
+    day TEXT PRIMARY KEY,
+    listed INTEGER NOT NULL,
+    select_listed INTEGER,
+    select_differs INTEGER NOT NULL DEFAULT 0,
+    detail TEXT NOT NULL,
+    checked_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS document_versions (
+    id TEXT NOT NULL,
+    raw_hash TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    fetch_url TEXT,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (id, raw_hash)
+);
 """
 
 
 @dataclass(frozen=True)
 class FetchMeta:
-    """How a document was obtained: the URL fetched, the HTTP status, the UTC time (ISO 8601)."""
+    """How a document was obtained: the URL fetched, the HTTP status, the UTC time (ISO 8601), and
+    the SHA-256 of the raw page (None when there is no raw page, e.g. an import)."""
 
     fetch_url: str
     http_status: int
     fetched_at: str
+    raw_hash: str | None = None
 
 
 def utc_now() -> str:
@@ -80,26 +110,57 @@ def utc_now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
+def check_store_file(path: Path, *, must_exist: bool) -> None:
+    """Raise ``InputError`` unless ``path`` can be a document store: not a folder, and either a SQLite
+    file or (when ``must_exist`` is false) missing or empty, i.e. a store to create."""
+    if path.is_dir():
+        raise InputError("is a folder; expected a document store file (SQLite)", path=path)
+    if not path.exists():
+        if must_exist:
+            raise InputError("document store not found (run `hkasean scrape` or `hkasean corpus import` first)", path=path)
+        return
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise InputError(f"cannot read the document store ({exc.strerror or exc})", path=path) from None
+    if not header and must_exist:
+        raise InputError("empty file (0 bytes); expected a document store made by `hkasean scrape` or `hkasean corpus import`",
+                         path=path)
+    if header and header != SQLITE_HEADER:
+        raise InputError("not a SQLite database (the file does not start with 'SQLite format 3'); expected a document "
+                         "store made by `hkasean scrape` or `hkasean corpus import`", path=path)
+
+
 class DocumentStore:
     """Documents in one SQLite file (created with its folder if missing); a context manager.
 
-    ``path=None`` uses ``corpus.locations.default_db_path()``.
+    ``path=None`` uses ``corpus.locations.default_db_path()``. With ``read_only=True`` the store must
+    already exist (``InputError`` otherwise, see ``check_store_file``) and is opened read-only: no file
+    or folder is created and the store is never changed.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> None:
         self.path = Path(default_db_path() if path is None else path)
+        check_store_file(self.path, must_exist=read_only)
+        if read_only:
+            self._conn = _open_read_only(self.path)
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(SCHEMA)
+        if "raw_hash" not in self._columns("documents"):  # a store made before raw page hashes were kept
+            self._conn.execute("ALTER TABLE documents ADD COLUMN raw_hash TEXT")
 
     # -- documents ---------------------------------------------------------------------------
 
     def upsert(self, document: Document, fetch_meta: FetchMeta | None = None) -> str:
         """Insert or update one document by id; returns 'inserted', 'updated' or 'unchanged'.
 
-        'unchanged' (same content hash) writes nothing, not even the fetch metadata.
+        'unchanged' (same content hash) writes nothing, not even the fetch metadata, except that a
+        ``fetch_meta.raw_hash`` is always recorded (``document_versions``, ``documents.raw_hash``).
         """
         content_hash = document.content_hash()
         record = document.to_dict()
@@ -107,12 +168,19 @@ class DocumentStore:
         values = [record[name] for name in CORE_FIELDS] + [json.dumps(extra, ensure_ascii=False), content_hash]
         meta = [fetch_meta.fetched_at, fetch_meta.fetch_url, fetch_meta.http_status] if fetch_meta else [None] * 3
         with self._transaction() as conn:
+            if fetch_meta is not None and fetch_meta.raw_hash:
+                conn.execute(
+                    "INSERT OR IGNORE INTO document_versions (id, raw_hash, content_hash, fetch_url, first_seen) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (document.id, fetch_meta.raw_hash, content_hash, fetch_meta.fetch_url, fetch_meta.fetched_at),
+                )
+                conn.execute("UPDATE documents SET raw_hash = ? WHERE id = ?", (fetch_meta.raw_hash, document.id))
             row = conn.execute("SELECT content_hash FROM documents WHERE id = ?", (document.id,)).fetchone()
             if row is None:
                 conn.execute(
                     f"INSERT INTO documents ({', '.join(CORE_FIELDS)}, extra, content_hash, fetched_at, "
-                    f"fetch_url, http_status) VALUES ({', '.join('?' * (len(CORE_FIELDS) + 5))})",
-                    values + meta,
+                    f"fetch_url, http_status, raw_hash) VALUES ({', '.join('?' * (len(CORE_FIELDS) + 6))})",
+                    values + meta + [fetch_meta.raw_hash if fetch_meta else None],
                 )
                 return "inserted"
             if row[0] == content_hash:
@@ -146,6 +214,35 @@ class DocumentStore:
                 yield _row_to_document(row)
         finally:
             cursor.close()
+
+    def dates_outside(self, first_year: int, last_year: int) -> list[tuple[str, str]]:
+        """``(id, date)`` of the documents whose issue year is before ``first_year`` or after ``last_year``."""
+        rows = self._conn.execute(
+            "SELECT id, date FROM documents WHERE date < ? OR date >= ? ORDER BY date, id",
+            (f"{first_year:04d}", f"{last_year + 1:04d}"),
+        )
+        return [(str(doc_id), str(date)) for doc_id, date in rows]
+
+    def raw_hash(self, doc_id: str) -> str | None:
+        """SHA-256 of the latest raw page of the document (None for imports, old stores or unknown ids)."""
+        if "raw_hash" not in self._columns("documents"):
+            return None
+        row = self._conn.execute("SELECT raw_hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def replaced_documents(self) -> list[dict[str, Any]]:
+        """Documents seen with more than one raw page (replaced on the site after publication): dicts
+        with ``id`` and ``raw_hashes`` (oldest first), ordered by id."""
+        if not self._columns("document_versions"):
+            return []
+        rows = self._conn.execute(
+            "SELECT id, raw_hash FROM document_versions WHERE id IN "
+            "(SELECT id FROM document_versions GROUP BY id HAVING COUNT(*) > 1) ORDER BY id, rowid"
+        )
+        replaced: dict[str, list[str]] = {}
+        for doc_id, raw_hash in rows:
+            replaced.setdefault(doc_id, []).append(raw_hash)
+        return [{"id": doc_id, "raw_hashes": hashes} for doc_id, hashes in replaced.items()]
 
     def revision(self, doc_id: str) -> int:
         """1 for a document never updated, +1 per changing upsert; 0 when the id is unknown."""
@@ -196,6 +293,35 @@ class DocumentStore:
             "SELECT 1 FROM crawl_days WHERE day = ? AND filter_key = ?", (day.isoformat(), filter_key)
         ).fetchone()
         return row is not None
+
+    def record_day_check(
+        self, day: _dt.date, listed: int, select_listed: int | None, select_differs: bool, detail: str
+    ) -> None:
+        """Record the latest look at ``day``'s index (replacing the previous one); see the table notes."""
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO crawl_day_checks (day, listed, select_listed, select_differs, detail, checked_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (day.isoformat(), int(listed), select_listed, int(select_differs), detail, utc_now()),
+            )
+
+    def suspect_days(self) -> list[dict[str, Any]]:
+        """Days whose latest index look found no release: dicts with day, detail, checked_at, by day."""
+        return self._day_checks("listed = 0")
+
+    def select_mismatches(self) -> list[dict[str, Any]]:
+        """Days whose index and ``select_en.htm`` disagree: dicts with day, listed, select_listed, detail."""
+        return self._day_checks("select_differs = 1")
+
+    def _day_checks(self, condition: str) -> list[dict[str, Any]]:
+        if not self._columns("crawl_day_checks"):
+            return []  # a store made before day checks, opened read-only
+        keys = ("day", "listed", "select_listed", "detail", "checked_at")
+        rows = self._conn.execute(f"SELECT {', '.join(keys)} FROM crawl_day_checks WHERE {condition} ORDER BY day")
+        return [dict(zip(keys, row)) for row in rows]
+
+    def _columns(self, table: str) -> set[str]:
+        return {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
 
     # -- summary -----------------------------------------------------------------------------
 
@@ -256,6 +382,20 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         self._conn.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection (``mode=ro``) to an existing store; ``InputError`` if it holds no documents table."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, timeout=30.0)
+        found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'documents'").fetchone()
+    except sqlite3.Error as exc:
+        raise InputError(f"cannot read the document store ({exc})", path=path) from None
+    if found is None:
+        conn.close()
+        raise InputError("a SQLite database without a 'documents' table; expected a document store made by "
+                         "`hkasean scrape` or `hkasean corpus import`", path=path)
+    return conn
 
 
 def _row_to_document(row: tuple[Any, ...]) -> Document:

@@ -16,6 +16,7 @@ which model it holds:
 """
 from __future__ import annotations
 
+import io
 import os
 from abc import abstractmethod
 from collections import Counter
@@ -28,11 +29,15 @@ from sklearn.base import BaseEstimator
 
 from hkasean import contract
 from hkasean.corpus.errors import InputError
+from hkasean.corpus.locations import data_home
+from hkasean.integrity import TAG_SIZE, IntegrityError, dump_signed, load_signed, read_key
 from hkasean.models.coherence import topic_coherence
-from hkasean.models.text import ProcessedCorpus
+from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.theme_map import lexical_theme_map
 
 EVIDENCE_TERMS = 5
+MODEL_MAGIC = b"hkasean model v1\n"
+MODEL_LABEL = b"zoo model"
 DOC_TOPIC_COLUMNS = contract.DOC_TOPICS.column_list
 DOC_THEME_COLUMNS = contract.MODEL_DOC_THEMES.column_list
 TOP_TERM_COLUMNS = contract.TOP_TERMS.column_list
@@ -117,22 +122,42 @@ class ZooModel(BaseEstimator):
         self.coherence_ = topic_coherence(self.top_tokens(self.coherence_topn), processed, "c_npmi", self.coherence_max_units)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the fitted model with joblib; return the path."""
+        """Write the fitted model, signed with your key (``model_key_path()``), to a new file; return the path."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        joblib.dump(self, path)
+        secret = read_key(model_key_path())
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)  # never over an existing file
+        with os.fdopen(fd, "w+b") as handle:
+            dump_signed(self, handle, secret, MODEL_MAGIC, MODEL_LABEL)
         return path
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> "ZooModel":
-        """Read a model written by ``save``; ``InputError`` if the file holds something else."""
+    def load(cls, path: str | os.PathLike[str], *, trusted: bool = False) -> "ZooModel":
+        """Read a model written by ``save``; ``InputError`` if the file is missing or holds something else.
+
+        A model file is a pickle, and a pickle can run code: ``load`` unpickles it only when it was
+        signed with your own key (you saved it). ``trusted=True`` loads a file signed by someone else
+        (a colleague's output folder): only do that for files you trust.
+        """
         path = Path(path)
         if not path.is_file():
             raise InputError("model file not found", path=path)
-        model = joblib.load(path)
+        data = path.read_bytes()
+        try:
+            model = load_signed(data, read_key(model_key_path()), MODEL_MAGIC, MODEL_LABEL)
+        except IntegrityError as exc:
+            if not trusted or not data.startswith(MODEL_MAGIC):
+                raise InputError(f"{exc}; not loaded (a model file is a pickle and can run code). If you trust the "
+                                 f"file, load it with {cls.__name__}.load(path, trusted=True)", path=path) from None
+            model = joblib.load(io.BytesIO(data[len(MODEL_MAGIC) + TAG_SIZE:]))  # the caller vouches for the file
         if not isinstance(model, cls):
             raise InputError(f"expected a saved {cls.__name__}, found {type(model).__name__}", path=path)
         return model
+
+
+def model_key_path() -> Path:
+    """The key file that signs saved models: ``<data home>/model-key`` (0600, created on first use)."""
+    return data_home() / "model-key"
 
 
 class TopicModel(ZooModel):

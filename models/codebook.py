@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from hkasean.corpus.errors import InputError
+from hkasean.corpus.textfile import load_yaml
 
-_THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_THEME_ID = re.compile(r"[a-z][a-z0-9_]*")
+"""A theme id, matched against the whole id (``fullmatch``: no trailing newline slips through)."""
 
 
 @dataclass(frozen=True)
@@ -57,17 +57,13 @@ def load_codebook(path: str | os.PathLike[str] | None = None) -> Codebook:
     """Load and validate a codebook YAML file (the bundled one when ``path`` is None).
 
     Raises ``InputError`` naming the file and the theme or field at fault: missing ``themes``,
-    a theme without ``id`` or ``indicators``, an id that is not snake_case, duplicate ids.
+    a theme without ``id`` or ``indicators``, an id that is not snake_case, duplicate ids; and
+    naming the line for bytes that are not UTF-8, invalid YAML and alias bombs (see ``load_yaml``).
     """
     path = Path(path) if path is not None else default_codebook_path()
     if not path.is_file():
         raise InputError("codebook file not found", path=path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        raise InputError(f"not valid YAML ({getattr(exc, 'problem', exc)})", path=path, where=where) from None
+    raw = load_yaml(path)
     if not isinstance(raw, dict) or not isinstance(raw.get("themes"), list) or not raw["themes"]:
         raise InputError("expected a mapping with a non-empty 'themes' list", path=path)
     themes: list[Theme] = []
@@ -77,7 +73,7 @@ def load_codebook(path: str | os.PathLike[str] | None = None) -> Codebook:
         if not isinstance(entry, dict):
             raise InputError("each theme must be a mapping", path=path, where=where)
         theme_id = entry.get("id")
-        if not isinstance(theme_id, str) or not _THEME_ID.match(theme_id):
+        if not isinstance(theme_id, str) or not _THEME_ID.fullmatch(theme_id):
             raise InputError(f"'id' must be a snake_case string, got {theme_id!r}", path=path, where=where)
         if theme_id in seen:
             raise InputError(f"duplicate theme id {theme_id!r}", path=path, where=where)

@@ -1,25 +1,46 @@
-"""Stage results cached on disk by a key of everything they depend on.
+"""Stage results cached on disk by a key of everything they depend on, signed and locked.
 
 A stage's key hashes its name, the suite's code, the config sections it reads, the content of
 its input files and the keys of the stages before it. A rerun with nothing changed loads every
 stage from the cache; changing one setting recomputes only the stages that read it and those
 downstream of them.
+
+**Integrity.** An entry is ``<stage>-<key>.joblib``: a header, an HMAC-SHA256 tag and the joblib
+payload. The tag is keyed with a per-user secret kept in the cache folder (``.hkasean-cache-key``,
+32 random bytes, mode 0600, created race-free) and covers the stage name, the key and every
+payload byte. An entry is read into memory, its tag checked, and only then unpickled: a planted
+or edited file is never unpickled; it is ignored with a warning and the stage recomputed. A key
+file that is a symbolic link, not the user's own, or readable by group or others disables the
+cache for the run (with a warning saying how to fix it). Token files referenced by a cached
+result carry their own SHA-256 (``models.token_file``).
+
+**Concurrency.** Runs sharing a cache folder hold a shared ``flock`` on every entry they wrote or
+loaded for as long as their ``StageCache`` lives; older entries of a stage are deleted only
+when an exclusive lock can be taken on them (``remove_if_unused``), i.e. when no live run in any
+process holds them. Entries are written to a temporary file that is locked before it is renamed
+into place.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
+import weakref
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import joblib
+from hkasean.integrity import dump_signed, load_signed, read_key
+from hkasean.models.token_file import open_shared, remove_if_unused
 
 LOG = logging.getLogger(__name__)
 PACKAGES = ("corpus", "models", "analysis", "scripts")
+KEY_NAME = ".hkasean-cache-key"
+MAGIC = b"hkasean stage cache v1\n"
 
 
 @lru_cache(maxsize=1)
@@ -52,40 +73,94 @@ def stage_key(name: str, parts: dict[str, Any]) -> str:
 
 
 class StageCache:
-    """A folder of ``<stage>-<key>.joblib`` files; ``None`` as folder disables caching."""
+    """A folder of signed ``<stage>-<key>.joblib`` entries; ``None`` as folder disables caching.
+
+    The entries this object wrote or loaded stay locked (kept from other runs' clean-up) until it
+    is garbage collected.
+    """
 
     def __init__(self, folder: str | os.PathLike[str] | None) -> None:
         self.folder = Path(folder) if folder is not None else None
+        self._secret: bytes | None = None
+        self._held: list[int] = []
+        weakref.finalize(self, _close_all, self._held)
 
     def _path(self, name: str, key: str) -> Path:
         assert self.folder is not None
         return self.folder / f"{name}-{key}.joblib"
 
+    def _key(self) -> bytes | None:
+        """The folder's HMAC key; None (and the cache disabled, with a warning) when it cannot be trusted."""
+        assert self.folder is not None
+        if self._secret is None:
+            try:
+                self._secret = read_key(self.folder / KEY_NAME)
+            except OSError as exc:
+                LOG.warning("stage cache disabled for this run: %s", exc)
+                self.folder = None
+        return self._secret
+
     def load(self, name: str, key: str) -> Any | None:
-        """The cached result, or None when absent or unreadable (then the stage recomputes)."""
+        """The cached result, or None when absent, unverifiable or unreadable (then the stage recomputes).
+
+        Nothing is unpickled before its HMAC tag has been checked.
+        """
         if self.folder is None:
             return None
         path = self._path(name, key)
-        if not path.is_file():
+        try:
+            fd = open_shared(path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            LOG.warning("ignoring cache entry %s (%s); recomputing the stage", path, exc)
+            return None
+        secret = self._key()
+        if secret is None:
+            os.close(fd)
             return None
         try:
-            return joblib.load(path)
-        except Exception as exc:  # a corrupt cache entry is recomputed, never fatal
-            LOG.warning("ignoring unreadable cache entry %s (%s)", path, exc)
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                result = load_signed(handle.read(), secret, MAGIC, _label(name, key))
+        except Exception as exc:  # an untrusted or corrupt entry is recomputed, never fatal
+            os.close(fd)
+            LOG.warning("ignoring cache entry %s (%s); recomputing the stage", path, exc)
             return None
+        self._held.append(fd)
+        return result
 
     def save(self, name: str, key: str, result: Any) -> None:
-        """Store a result atomically; older entries of the same stage are removed."""
+        """Store a result atomically and signed; older entries of the same stage no run holds are removed."""
         if self.folder is None:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        secret = self._key()
+        if secret is None:
+            return
         fd, tmp = tempfile.mkstemp(prefix=f".{name}-", suffix=".tmp", dir=self.folder)
-        os.close(fd)
         try:
-            joblib.dump(result, tmp)
+            fcntl.flock(fd, fcntl.LOCK_SH)  # held before the entry has its name: no clean-up can take it
+            with os.fdopen(os.dup(fd), "w+b") as handle:
+                dump_signed(result, handle, secret, MAGIC, _label(name, key))
             os.replace(tmp, self._path(name, key))
-        finally:
+        except BaseException:
+            os.close(fd)
             Path(tmp).unlink(missing_ok=True)
+            raise
+        self._held.append(fd)
+        entry = re.compile(rf"{re.escape(name)}-[0-9A-Za-z]+\.joblib")
         for old in self.folder.glob(f"{name}-*.joblib"):
-            if old.name != self._path(name, key).name:
-                old.unlink(missing_ok=True)
+            if entry.fullmatch(old.name) and old.name != self._path(name, key).name:
+                remove_if_unused(old)
+
+
+def _label(name: str, key: str) -> bytes:
+    """What an entry's tag binds it to: its stage name and key (a renamed entry does not verify)."""
+    return json.dumps([name, key]).encode()
+
+
+def _close_all(descriptors: list[int]) -> None:
+    """Close the held entries' descriptors, releasing their locks."""
+    for fd in descriptors:
+        os.close(fd)
+    descriptors.clear()

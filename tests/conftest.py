@@ -10,6 +10,21 @@ FIXTURES = REPO / "tests" / "fixtures"
 SHARED = REPO.parent / "shared"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_data_home(tmp_path_factory):
+    """Keys, stores and caches the suite makes by default go to a scratch folder, never the user's home."""
+    import os
+
+    home = tmp_path_factory.mktemp("hkasean-home")
+    previous = os.environ.get("HKASEAN_HOME")
+    os.environ["HKASEAN_HOME"] = str(home)
+    yield home
+    if previous is None:
+        del os.environ["HKASEAN_HOME"]
+    else:
+        os.environ["HKASEAN_HOME"] = previous
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO

@@ -47,6 +47,8 @@ class LocalSite:
         self.pages = dict(site_pages() if pages is None else pages)
         self.robots: bytes | None = None
         self.robots_status = 200
+        self.content_types: dict[str, str] = {}
+        """Content-Type header per path (default: text/html; charset=utf-8)."""
         self.requests: list[Request] = []
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._lock = threading.Lock()
@@ -67,7 +69,7 @@ class LocalSite:
                     elif body is None:
                         send(self, 404, b"<html><body>Not Found</body></html>")
                     else:
-                        send(self, 200, body)
+                        send(self, 200, body, site.content_types.get(path, HTML_UTF8))
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout test)
 
@@ -98,7 +100,10 @@ class LocalSite:
             return [request.path for request in self.requests]
 
 
-def send(handler: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str = "text/html; charset=utf-8",
+HTML_UTF8 = "text/html; charset=utf-8"
+
+
+def send(handler: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str = HTML_UTF8,
          headers: dict[str, str] | None = None) -> None:
     handler.send_response(status)
     handler.send_header("Content-Type", content_type)
@@ -137,6 +142,41 @@ def truncated(handler: BaseHTTPRequestHandler, body: bytes | None) -> None:
 def redirect(location: str) -> Fault:
     """A 302 to ``location``."""
     return lambda handler, body: send(handler, 302, b"", headers={"Location": location})
+
+
+def page(body: bytes, content_type: str = HTML_UTF8) -> Fault:
+    """A 200 answer with ``body`` instead of the real page (an error page such as "Service busy")."""
+    return lambda handler, real: send(handler, 200, body, content_type)
+
+
+def drip(chunk: int, interval: float) -> Fault:
+    """Send the real page ``chunk`` bytes at a time, one chunk every ``interval`` seconds."""
+    def fault(handler: BaseHTTPRequestHandler, body: bytes | None) -> None:
+        body = body or b"x" * 1000
+        handler.send_response(200)
+        handler.send_header("Content-Type", HTML_UTF8)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        for offset in range(0, len(body), chunk):
+            handler.wfile.write(body[offset:offset + chunk])
+            handler.wfile.flush()
+            time.sleep(interval)
+    return fault
+
+
+def oversize(size: int, announce: bool = True) -> Fault:
+    """A 200 body of ``size`` bytes, sent in 64 KiB chunks, with or without Content-Length."""
+    def fault(handler: BaseHTTPRequestHandler, body: bytes | None) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", HTML_UTF8)
+        if announce:
+            handler.send_header("Content-Length", str(size))
+        handler.end_headers()
+        block = b"<p>" + b"x" * (65536 - 3)
+        for _ in range(size // len(block)):
+            handler.wfile.write(block)
+        handler.close_connection = True
+    return fault
 
 
 class FakeClock:

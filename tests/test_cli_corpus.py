@@ -90,3 +90,46 @@ def test_help_shows_default_locations(capsys):
         main(["scrape", "--help"])
     out = capsys.readouterr().out
     assert "corpus.sqlite" in out and "html-cache" in out and "--prefilter" in out
+
+
+def test_read_only_commands_never_create_a_store(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("HKASEAN_HOME", str(tmp_path / "home"))
+    assert main(["-q", "corpus", "stats"]) == 2
+    assert main(["-q", "corpus", "export", "--out", str(tmp_path / "x.jsonl")]) == 2
+    assert main(["-q", "run", "--db", "--no-cache", "--out", str(tmp_path / "out")]) == 2
+    assert "document store not found" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_stats_and_export_leave_the_store_unchanged(tmp_path, capsys):
+    db, out = tmp_path / "store.sqlite", tmp_path / "export.jsonl"
+    assert main(["-q", "corpus", "import", str(sample_corpus_path()), "--db", str(db)]) == 0
+    content = db.read_bytes()
+    assert main(["-q", "corpus", "stats", "--db", str(db)]) == 0
+    assert main(["-q", "corpus", "export", "--db", str(db), "--out", str(out)]) == 0
+    assert db.read_bytes() == content
+
+
+def test_export_replaces_an_existing_file_only_with_overwrite(tmp_path, capsys):
+    db, out = tmp_path / "store.sqlite", tmp_path / "export.jsonl"
+    main(["-q", "corpus", "import", str(sample_corpus_path()), "--db", str(db)])
+    out.write_text("keep me\n", encoding="utf-8")
+    assert main(["-q", "corpus", "export", "--db", str(db), "--out", str(out)]) == 2
+    assert out.read_text(encoding="utf-8") == "keep me\n"
+    assert main(["-q", "corpus", "export", "--db", str(db), "--out", str(out), "--overwrite"]) == 0
+    assert read_objects(out) == read_objects(sample_corpus_path())
+
+
+def test_store_documents_outside_plausible_years_are_named_in_a_warning(tmp_path, caplog):
+    from hkasean.corpus.collection import StoredDocuments
+    from hkasean.corpus.document import Document
+
+    db = tmp_path / "store.sqlite"
+    with DocumentStore(db) as store:
+        store.upsert(Document(id="early", date="0001-01-01", title="t", text="x"))
+        store.upsert(Document(id="fine", date="2020-01-01", title="t", text="x"))
+    with caplog.at_level("WARNING"):
+        documents = StoredDocuments(db)
+    assert len(documents) == 2
+    documents.close()
+    assert "1 document(s) dated outside the years 1900-2099: id early: 0001-01-01" in caplog.text

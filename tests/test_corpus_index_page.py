@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from hkasean.corpus.crawl.index_page import parse_daily_index, release_folder_date
+from hkasean.corpus.crawl.decoding import InvalidPage
+from hkasean.corpus.crawl.index_page import parse_daily_index, parse_day_select, release_folder_date
 
 INDEX = Path(__file__).resolve().parent / "fixtures" / "infogovhk" / "index_pages"
 BASE = "http://127.0.0.1:8000"
@@ -60,6 +61,31 @@ def test_links_outside_left_body_and_non_release_links_are_ignored():
     assert parse_daily_index(html, f"{BASE}/gia/general/202001/02.htm") == []
 
 
-def test_garbage_is_an_empty_day_not_an_error():
-    assert parse_daily_index(b"", f"{BASE}/gia/general/202001/02.htm") == []
-    assert parse_daily_index(b"\xff\xfe not html", f"{BASE}/gia/general/202001/02.htm") == []
+@pytest.mark.parametrize("html", [b"", b"\xff\xfe not html", b"<html><body>Service busy, please try later</body></html>",
+                                  b"<html><body><p>Maintenance</p><a href='/gia/general/202001/02.htm'>x</a></body></html>"])
+def test_a_page_that_is_not_an_index_is_invalid_not_an_empty_day(html):
+    with pytest.raises(InvalidPage, match="202001/02.htm"):
+        parse_daily_index(html, f"{BASE}/gia/general/202001/02.htm")
+
+
+def test_without_left_body_release_links_come_from_the_whole_page_in_order():
+    html = b"""<html><body><div id="x">
+    <a href="/gia/general/202001/02/P2020010200900.htm">root-relative</a>
+    <a href="/gia/general/202001/02/P2020010200900p.htm">print version</a>
+    <a href="https://www.info.gov.hk/gia/general/202001/02/P2020010200831.htm">absolute</a>
+    <a href="http://127.0.0.1:8000/gia/general/202001/02/P2020010200005.htm">absolute on this host</a>
+    <a href="/gia/general/202001/02/P2020010200900.htm">duplicate</a>
+    <a href="/gia/general/202001/01/P2020010100001.htm">another day: a cross-reference</a>
+    <a href="https://elsewhere.example/gia/general/202001/02/P2020010200773.htm">other host</a>
+    </div></body></html>"""
+    entries = parse_daily_index(html, f"{BASE}/gia/general/202001/02.htm")
+    assert [entry.id for entry in entries] == ["P2020010200900", "P2020010200831", "P2020010200005"]
+    assert entries[1].url == f"{BASE}/gia/general/202001/02/P2020010200831.htm"
+
+
+def test_day_select_lists_the_release_ids():
+    html = b"""<div id="includedContent"><select id="selectManual"><option value="">Select</option>
+    <option value="P2020010200831">One</option><option value="P2020010200773">Two</option></select></div>"""
+    assert parse_day_select(html, f"{BASE}/gia/general/202001/02/select_en.htm") == ["P2020010200831", "P2020010200773"]
+    with pytest.raises(InvalidPage, match="not a release select"):
+        parse_day_select(b"<html>Service busy</html>", f"{BASE}/gia/general/202001/02/select_en.htm")

@@ -183,6 +183,24 @@ def test_date_falls_back_to_folder_when_footer_missing():
     assert (release.date, release.time) == ("2020-01-10", "")
 
 
+@pytest.mark.parametrize("footer", [b"Ends/Sunday, February 30, 2021", b"Ends/Wednesday, Sept 22, 2021"])
+def test_an_unreadable_footer_date_falls_back_to_the_folder_with_a_warning(footer, caplog):
+    html = (PAGES / "release_pages" / "P2020010900455.htm").read_bytes().replace(b"Ends/Thursday, January 9, 2020", footer)
+    url = "https://www.info.gov.hk/gia/general/202001/10/P2020010900455.htm"  # parser input only
+    release = parse_release(html, url)
+    assert (release.date, release.time) == ("2020-01-10", "15:00")
+    assert any(url in r.getMessage() and footer[-12:].decode() in r.getMessage() for r in caplog.records)
+
+
+def test_declared_charset_is_honoured_and_undecodable_bytes_raise():
+    html = (PAGES / "release_pages" / "P2020010900455.htm").read_bytes()
+    url = "https://www.info.gov.hk/gia/general/202001/09/P2020010900455.htm"  # parser input only
+    cp1252 = html.replace(b"charset=utf-8", b"charset=windows-1252").replace(b"The Centre", b"Caf\xe9 \x96 The Centre")
+    assert parse_release(cp1252, url).paragraphs[0].startswith("Caf\u00e9 \u2013 The Centre")
+    with pytest.raises(ReleaseParseError, match="not valid utf-8: 0xe9"):
+        parse_release(html.replace(b"The Centre", b"Caf\xe9 The Centre"), url)
+
+
 def test_not_a_release_page_raises():
     with pytest.raises(ReleaseParseError, match="no body"):
         parse_release(b"<html><head><title>Index</title></head><body></body></html>",

@@ -30,6 +30,7 @@ def test_bundled_copy_matches_shared_reference(repo_root):
         ("themes:\n  - id: a\n    indicators: [x]\n  - id: a\n    indicators: [y]\n", "duplicate theme id 'a'"),
         ("themes:\n  - id: a\n", "'indicators'"),
         ("themes: [\n", "not valid YAML"),
+        ('themes:\n  - id: "hub_status\\n"\n    indicators: [x]\n', r"snake_case string, got 'hub_status\\n'"),
     ],
 )
 def test_invalid_codebooks_are_rejected(tmp_path, text, message):

@@ -8,6 +8,11 @@ Each ``<li>`` item is a paragraph of its own, and so is each table row, its cell
 `` | ``. Release links are never harvested here: the right column (photos, video, related
 releases, attachments) is reported as metadata only.
 
+The issue date is the footer's ("Ends/Thursday, January 9, 2020"); when the footer has no
+date, or one that does not parse ("February 30, 2021", "Sept 22, 2021"), the date of the
+release's folder is used, with a logged warning for an unreadable one. A page is never dated
+from its id.
+
 ``doc_type`` comes from the headline: ``LCQ…`` -> legco_reply; "speech" or "remarks by" ->
 speech; "statement" -> statement; "statistics" -> statistics; otherwise press_release.
 ``speaker`` is the short form after "Speech by" / "Remarks by" / "Transcript of remarks by"
@@ -16,6 +21,7 @@ speech; "statement" -> statement; "statistics" -> statistics; otherwise press_re
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -23,8 +29,11 @@ from typing import Any, Iterator
 from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 
-from hkasean.corpus.crawl.index_page import collapse_whitespace, release_folder_date
+from hkasean.corpus.crawl.decoding import InvalidPage
+from hkasean.corpus.crawl.index_page import as_text, collapse_whitespace, release_folder_date
 from hkasean.corpus.document import Document
+
+LOG = logging.getLogger(__name__)
 
 SOURCE = "info.gov.hk"
 
@@ -39,8 +48,8 @@ _BLOCKS = {"div", "ul", "ol", "p", "blockquote", "h1", "h2", "h3", "h4", "h5", "
 _SKIPPED = {"script", "style", "noscript", "img"}
 
 
-class ReleaseParseError(ValueError):
-    """The page is not a release page (no headline or no body); ``url`` names the page."""
+class ReleaseParseError(InvalidPage):
+    """The page is not a release page (undecodable, no headline or no body); ``url`` names the page."""
 
     def __init__(self, url: str, message: str) -> None:
         self.url = url
@@ -84,19 +93,23 @@ class ParsedRelease:
         return "\n\n".join(self.paragraphs)
 
 
-def parse_release(html: bytes, url: str) -> ParsedRelease:
-    """Parse the raw bytes of a release page fetched from ``url``.
+def parse_release(html: str | bytes, url: str) -> ParsedRelease:
+    """Parse a release page fetched from ``url``: its text, or its raw bytes (decoded by their
+    meta charset, else UTF-8).
 
-    Raises ``ReleaseParseError`` when the page has no headline or no body text.
+    Raises ``ReleaseParseError`` when the page cannot be decoded or has no headline or no body text.
     """
-    soup = BeautifulSoup(html, "lxml", from_encoding="utf-8")
+    try:
+        soup = BeautifulSoup(as_text(html), "lxml")
+    except InvalidPage as exc:
+        raise ReleaseParseError(url, str(exc)) from None
     title = _headline(soup)
     if not title:
         raise ReleaseParseError(url, "no headline (span#PRHeadlineSpan, div#PRHeadline or <title>)")
     body = soup.select_one("span#pressrelease")
     if body is None:
         raise ReleaseParseError(url, "no body (span#pressrelease)")
-    date, time = _footer_date_time(body)
+    date, time = _footer_date_time(body, url)
     for unwanted in body.select("div.controlDisplay2, div.mB15.f15"):
         unwanted.decompose()
     for div in body.find_all("div"):
@@ -242,21 +255,28 @@ def _headline(soup: BeautifulSoup) -> str:
     return collapse_whitespace(meta.get("content", "")) if meta is not None else ""
 
 
-def _footer_date_time(body: Tag) -> tuple[str | None, str]:
+def _footer_date_time(body: Tag, url: str) -> tuple[str | None, str]:
+    """(issue date or None, issue time or "") from the footer; None for a date that does not parse."""
     footer = body.select_one("div.mB15.f15")
     if footer is None:
         return None, ""
     match = _FOOTER.search(collapse_whitespace(footer.get_text(" ")))
     if not match:
         return None, ""
-    date = _dt.datetime.strptime(match.group(2), "%B %d, %Y").date().isoformat()
-    return date, f"{int(match.group(3)):02d}:{match.group(4)}"
+    hour, minute = int(match.group(3)), int(match.group(4))
+    time = f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else ""
+    try:
+        return _dt.datetime.strptime(match.group(2), "%B %d, %Y").date().isoformat(), time
+    except ValueError:
+        LOG.warning("%s: footer date %r does not parse; using the date of the release's folder (%s)",
+                    url, match.group(2), release_folder_date(url))
+        return None, time
 
 
 def _release_id(url: str) -> str:
-    match = re.search(r"(P\d{12,})p?\.htm", url)
+    match = re.search(r"(P\d+)p?\.htm", url)
     if not match:
-        raise ReleaseParseError(url, "no release id (P followed by 12 or more digits) in the URL")
+        raise ReleaseParseError(url, "no release id (P followed by digits) in the URL")
     return match.group(1)
 
 

@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import argparse
 from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from hkasean.corpus.collection import JsonlDocuments
+from hkasean.corpus.crawl.crawler import markup_alarm
+from hkasean.corpus.errors import InputError
 from hkasean.corpus.jsonl import write_documents
 from hkasean.corpus.locations import default_db_path
 from hkasean.corpus.store import DocumentStore
@@ -23,7 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     exporter = actions.add_parser("export", help="write every stored document to JSONL, ordered by date and id")
     exporter.add_argument("--db", metavar="PATH", help=db_help)
-    exporter.add_argument("--out", required=True, metavar="FILE.jsonl", help="output file (written atomically)")
+    exporter.add_argument("--out", required=True, type=Path, metavar="FILE.jsonl",
+                          help="output file (written atomically; an existing file is kept unless --overwrite)")
+    exporter.add_argument("--overwrite", action="store_true", help="replace FILE.jsonl if it already exists")
     exporter.set_defaults(handler=run_export)
 
     stats = actions.add_parser("stats", help="documents per year, doc_type and source; crawl failures")
@@ -44,18 +51,23 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """Stream the store to a JSONL file."""
-    with DocumentStore(args.db or default_db_path()) as store:
+    """Stream the store (opened read-only; it must exist) to a JSONL file that does not exist yet (or --overwrite)."""
+    if args.out.is_dir():
+        raise InputError("--out is a folder; expected the path of a JSONL file to write", path=args.out)
+    if args.out.exists() and not args.overwrite:
+        raise InputError("--out already exists; nothing was written (pass --overwrite to replace it)", path=args.out)
+    with DocumentStore(args.db or default_db_path(), read_only=True) as store:
         count = write_documents(store.iter_documents(), args.out)
     print(f"exported {count} documents to {args.out}")
     return 0
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    """Print the store's counts, and the URLs whose latest fetch failed."""
-    with DocumentStore(args.db or default_db_path()) as store:
+    """Print the store's counts, and the URLs whose latest fetch failed (the store is opened read-only; it must exist)."""
+    with DocumentStore(args.db or default_db_path(), read_only=True) as store:
         stats = store.stats()
         failures = store.crawl_failures()
+        checks = CrawlChecks(store.suspect_days(), store.select_mismatches(), store.replaced_documents())
         print(f"store: {store.path}")
     print(f"documents: {stats['documents']}")
     for title, key in (("per year", "by_year"), ("per doc_type", "by_doc_type"), ("per source", "by_source")):
@@ -65,4 +77,30 @@ def run_stats(args: argparse.Namespace) -> int:
     print(f"\ncrawl failures: {stats['crawl_failures']}")
     for failure in failures:
         print(f"  [{failure['kind']}] {failure['url']}: {failure['error']} (HTTP {failure['status']}, {failure['attempts']} attempts)")
+    print_crawl_checks(checks)
     return 0
+
+
+@dataclass(frozen=True)
+class CrawlChecks:
+    """What the crawl found suspicious, beyond failed fetches (see ``DocumentStore`` for the rows)."""
+
+    suspect_days: list[dict[str, Any]]
+    select_mismatches: list[dict[str, Any]]
+    replaced: list[dict[str, Any]]
+
+
+def print_crawl_checks(checks: CrawlChecks) -> None:
+    """Print suspect days (and the markup alarm), index/select_en.htm mismatches and replaced releases."""
+    print(f"\nsuspect days (no release found; retried on the next crawl): {len(checks.suspect_days)}")
+    for row in checks.suspect_days:
+        print(f"  {row['day']}: {row['detail']}")
+    alarm = markup_alarm([row["day"] for row in checks.suspect_days])
+    if alarm:
+        print(f"  WARNING: {alarm}")
+    print(f"\nindex and select_en.htm disagree: {len(checks.select_mismatches)}")
+    for row in checks.select_mismatches:
+        print(f"  {row['day']}: {row['detail']}")
+    print(f"\nreplaced on the site after publication: {len(checks.replaced)}")
+    for row in checks.replaced:
+        print(f"  {row['id']}: {len(row['raw_hashes'])} versions ({', '.join(h[:12] for h in row['raw_hashes'])})")

@@ -7,7 +7,7 @@ import datetime as _dt
 import logging
 
 from hkasean.corpus.crawl.crawler import DEFAULT_BASE_URL, PREFILTERS, crawl
-from hkasean.corpus.crawl.fetcher import USER_AGENT, FetchSettings
+from hkasean.corpus.crawl.fetcher import USER_AGENT, FetchSettings, check_number, setting_range
 from hkasean.corpus.locations import default_cache_dir, default_db_path
 from hkasean.corpus.store import DocumentStore
 
@@ -20,7 +20,12 @@ HKETO city...) and store them in the SQLite document store.
 
 Polite by default: one request per second, robots.txt honoured, retries with backoff, raw HTML
 cached on disk (a rerun over cached days sends no request). Safe to interrupt: run the same
-command again and it resumes where it stopped, with no duplicates."""
+command again and it resumes where it stopped, with no duplicates. A page that is not a valid
+index or release (an error page served with HTTP 200, undecodable bytes, over --max-body-mb) is
+never cached as good: it is a failure listed by `hkasean corpus stats` and retried on the next run.
+Days whose index lists no release are "suspect" and retried too."""
+
+MEGABYTE = 1_000_000
 
 
 def _date(value: str) -> _dt.date:
@@ -30,14 +35,20 @@ def _date(value: str) -> _dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
-def _positive(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = 0.0
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value!r}")
-    return number
+def _setting(name: str, scale: float = 1.0, integer: bool = False):
+    """An argparse type for the ``FetchSettings`` field ``name``: a finite number in the field's
+    range (divided by ``scale`` on the command line), an integer when ``integer``."""
+    low, high = (bound / scale for bound in setting_range(name))
+
+    def parse(value: str) -> float | int:
+        try:
+            number: float | int = int(value) if integer else float(value)
+            check_number("value", number, low, high, integer=integer)
+        except ValueError:
+            kind = "an integer" if integer else "a finite number"
+            raise argparse.ArgumentTypeError(f"expected {kind} from {low:g} to {high:g}, got {value!r}") from None
+        return number
+    return parse
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -54,8 +65,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--cache", metavar="DIR", help=f"raw-HTML cache folder (default: {default_cache_dir()})")
     parser.add_argument("--base-url", default=DEFAULT_BASE_URL, metavar="URL",
                         help="site root; only its host is contacted (default: %(default)s)")
-    parser.add_argument("--rate", type=_positive, default=FetchSettings.rate, metavar="REQ_PER_S",
+    parser.add_argument("--rate", type=_setting("rate"), default=FetchSettings.rate, metavar="REQ_PER_S",
                         help="maximum requests per second (default: %(default)s)")
+    parser.add_argument("--timeout", type=_setting("timeout"), default=FetchSettings.timeout, metavar="SECONDS",
+                        help="wait for a connection or for each read of a response (default: %(default)s)")
+    parser.add_argument("--deadline", type=_setting("deadline"), default=FetchSettings.deadline, metavar="SECONDS",
+                        help="longest time one request may take in all, body included; a slower answer is "
+                             "a failure, retried (default: %(default)s)")
+    parser.add_argument("--max-body-mb", type=_setting("max_body_bytes", scale=MEGABYTE),
+                        default=FetchSettings.max_body_bytes / MEGABYTE, metavar="MB",
+                        help="largest page accepted, in megabytes; a larger one is a failure and is not read "
+                             "(default: %(default)s)")
+    parser.add_argument("--retries", type=_setting("max_retries", integer=True), default=FetchSettings.max_retries,
+                        metavar="N", help="retries of a failed request, with exponential backoff (default: %(default)s)")
+    parser.add_argument("--refetch", action="store_true",
+                        help="ask the site again for finished days and stored releases (no cache read), to find "
+                             "releases replaced after publication; both versions are kept")
     parser.add_argument("--keyword", action="append", nargs="+", metavar="WORD",
                         help="relevance keyword(s) replacing the default ASEAN vocabulary; repeatable")
     parser.add_argument("--no-filter", action="store_true", help="keep every release, not only ASEAN-relevant ones")
@@ -70,8 +95,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _fetch_settings(args: argparse.Namespace) -> FetchSettings:
-    """Fetch settings of the command line: the rate, and the operator's contact in the User-Agent."""
-    settings = FetchSettings(rate=args.rate)
+    """Fetch settings of the command line: rate, timeouts, size limit, retries, and the operator's
+    contact in the User-Agent."""
+    settings = FetchSettings(rate=args.rate, timeout=args.timeout, deadline=args.deadline,
+                             max_body_bytes=max(1, round(args.max_body_mb * MEGABYTE)), max_retries=args.retries)
     if args.contact:
         settings = dataclasses.replace(settings, user_agent=f"{USER_AGENT.rstrip(')')}; {args.contact})")
     return settings
@@ -93,13 +120,17 @@ def run(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             prefilter=args.prefilter,
             fetch_settings=_fetch_settings(args),
+            refetch=args.refetch,
         )
         print(
             f"days: {summary.days} ({summary.days_skipped} already done)  listed: {summary.listed}  "
             f"fetched: {summary.fetched}  kept: {summary.kept}  failed: {summary.failed}  "
             f"already stored: {summary.skipped_cached}  requests: {summary.requests}"
         )
+        print(f"suspect days (no release listed): {summary.suspect_days}  index/select_en.htm mismatches: "
+              f"{summary.select_mismatches}  replaced on the site: {summary.replaced}")
         print(f"store: {store.path} ({len(store)} documents)")
-    if summary.failed:
-        LOG.warning("%d pages failed; `hkasean corpus stats` lists them; rerun the command to retry", summary.failed)
+    if summary.failed or summary.suspect_days:
+        LOG.warning("%d pages failed and %d days are suspect; `hkasean corpus stats` lists them; rerun the command "
+                    "to retry", summary.failed, summary.suspect_days)
     return 0
