@@ -22,10 +22,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from hkasean import contract
 from hkasean.analysis.resampling import bootstrap_indices, keyed_generator, percentile_interval
+from hkasean.corpus.document import PLAUSIBLE_YEARS
 
-PREVALENCE_COLUMNS = ["period", "theme", "source", "share", "low", "high", "n_docs", "flag", "period_start"]
-DOC_THEME_COLUMNS = ["doc_id", "model", "theme", "present"]
+PREVALENCE_COLUMNS = contract.PREVALENCE.column_list
+DOC_THEME_COLUMNS = list(contract.DOC_THEMES.required)
 _FREQ_CODES = {"year": "Y", "quarter": "Q", "month": "M"}
 
 
@@ -33,10 +35,10 @@ _FREQ_CODES = {"year": "Y", "quarter": "Q", "month": "M"}
 class PrevalenceSettings:
     """Tunable parameters of the prevalence table (config keys = field names)."""
 
-    freq: str = field(default="year", metadata={"help": "period length: year, quarter or month"})
-    n_boot: int = field(default=1000, metadata={"help": "bootstrap resamples of each period's documents"})
-    min_docs: int = field(default=5, metadata={"help": "periods with fewer documents are flagged and get a Wilson interval"})
-    level: float = field(default=0.95, metadata={"help": "coverage of the interval"})
+    freq: str = field(default="year", metadata={"help": "period length: year, quarter or month", "choices": tuple(_FREQ_CODES)})
+    n_boot: int = field(default=1000, metadata={"help": "bootstrap resamples of each period's documents", "at_least": 1})
+    min_docs: int = field(default=5, metadata={"help": "periods with fewer documents are flagged and get a Wilson interval", "at_least": 1})
+    level: float = field(default=0.95, metadata={"help": "coverage of the interval", "above": 0, "below": 1})
 
 
 def prevalence_table(
@@ -51,8 +53,8 @@ def prevalence_table(
     """Share of documents carrying each theme, per period and source, with an interval.
 
     ``doc_frame`` is ``corpus.frame.documents_frame(docs)`` (needs ``doc_id`` and ``date``); its date
-    range sets the periods, so periods with no documents appear (n_docs 0, share NaN, flag
-    "no documents"). Periods with fewer than ``min_docs`` documents are kept and flagged
+    range sets the periods (see ``table_periods``), so periods with no documents appear (n_docs 0,
+    share NaN, flag "no documents"). Periods with fewer than ``min_docs`` documents are kept and flagged
     "few documents (n=3)".
 
     Returns DataFrame[period (str: "2019", "2019Q1" or "2019-01"), theme, source, share (0-1), low, high
@@ -72,7 +74,7 @@ def prevalence_table(
     code = _FREQ_CODES[freq]
     dates = pd.to_datetime(doc_frame["date"])
     doc_period = pd.Series(dates.dt.to_period(code).to_numpy(), index=doc_frame["doc_id"].to_numpy())
-    all_periods = pd.period_range(dates.min().to_period(code), dates.max().to_period(code), freq=code)
+    all_periods = table_periods(dates, code)
     coded = coded.assign(period=coded["doc_id"].map(doc_period))
 
     rows = []
@@ -87,6 +89,20 @@ def prevalence_table(
                 "high": high, "n_docs": len(present), "flag": flag, "period_start": period.start_time,
             })
     return pd.DataFrame(rows, columns=PREVALENCE_COLUMNS).astype({"n_docs": int})
+
+
+def table_periods(dates: pd.Series, code: str) -> pd.PeriodIndex:
+    """The periods (pandas frequency ``code``) a table lists for documents issued on ``dates``.
+
+    Every period from the first to the last document dated within ``PLAUSIBLE_YEARS`` (empty ones
+    included), plus the periods of documents dated outside those years, without the empty periods
+    between them: a document mis-dated 0001-01-01 adds one period, not two thousand.
+    """
+    periods = dates.dt.to_period(code)
+    years = dates.dt.year
+    plausible = periods[(years >= PLAUSIBLE_YEARS[0]) & (years <= PLAUSIBLE_YEARS[1])]
+    span = pd.period_range(plausible.min(), plausible.max(), freq=code) if len(plausible) else pd.PeriodIndex([], freq=code)
+    return span.union(pd.PeriodIndex(periods.unique(), freq=code)).sort_values()
 
 
 def _one_prediction_per_document(doc_themes: pd.DataFrame) -> pd.DataFrame:

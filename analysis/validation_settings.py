@@ -10,23 +10,23 @@ class ValidationSettings:
 
     n_boot: int = field(
         default=1000,
-        metadata={"help": "bootstrap resamples of documents for every confidence interval"},
+        metadata={"help": "bootstrap resamples of documents for every confidence interval", "at_least": 1},
     )
     level: float = field(
         default=0.95,
-        metadata={"help": "coverage of the percentile bootstrap intervals (0-1)"},
+        metadata={"help": "coverage of the percentile bootstrap intervals (0-1)", "above": 0, "below": 1},
     )
     n_folds: int = field(
         default=5,
-        metadata={"help": "cross-validation folds for mapping unsupervised topics to themes"},
+        metadata={"help": "cross-validation folds for mapping unsupervised topics to themes", "at_least": 2},
     )
     min_f1: float = field(
         default=0.3,
-        metadata={"help": "a topic is mapped to a theme only if its training-fold F1 reaches this value"},
+        metadata={"help": "a topic is mapped to a theme only if its training-fold F1 reaches this value", "at_least": 0, "at_most": 1},
     )
     thresholds: tuple[float, ...] = field(
         default=(0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5),
-        metadata={"help": "grid of topic-share thresholds (0-1) tried on the training folds"},
+        metadata={"help": "grid of topic-share thresholds (0-1) tried on the training folds", "at_least": 0, "at_most": 1, "min_items": 1},
     )
 
 

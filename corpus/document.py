@@ -18,6 +18,10 @@ DOC_TYPES: tuple[str, ...] = (
 )
 """Allowed values of ``Document.doc_type``."""
 
+PLAUSIBLE_YEARS: tuple[int, int] = (1900, 2099)
+"""Issue years a real document can have (first, last). A date outside is accepted (nothing is lost)
+but warned about, and prevalence tables do not fill the empty periods between it and the others."""
+
 REQUIRED_FIELDS: tuple[str, ...] = ("id", "date", "title", "text")
 CORE_FIELDS: tuple[str, ...] = (
     "id",
@@ -70,6 +74,11 @@ class Document:
         """Non-empty paragraphs of ``text``."""
         return [p.strip() for p in self.text.split("\n\n") if p.strip()]
 
+    @property
+    def n_words(self) -> int:
+        """Whitespace-separated words of title and text: the text every coder reads and counts in."""
+        return len(self.title.split()) + len(self.text.split())
+
     def content_hash(self) -> str:
         """SHA-256 of the document's full record: any change of any field changes it."""
         payload = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False)
@@ -111,6 +120,19 @@ class Document:
             values["lang"] = "en"
         extra = {k: v for k, v in record.items() if k not in CORE_FIELDS}
         return cls(extra=extra, **values)
+
+
+def is_plausible_date(date: str) -> bool:
+    """True when the ``YYYY-MM-DD`` date's year lies in ``PLAUSIBLE_YEARS``."""
+    return PLAUSIBLE_YEARS[0] <= int(date[:4]) <= PLAUSIBLE_YEARS[1]
+
+
+def implausible_dates_message(places: list[str]) -> str:
+    """The warning for documents dated outside ``PLAUSIBLE_YEARS``; ``places`` name them ("line 3: 0001-01-01")."""
+    shown = ", ".join(places[:5]) + (f" and {len(places) - 5} more" if len(places) > 5 else "")
+    first, last = PLAUSIBLE_YEARS
+    return (f"{len(places)} document(s) dated outside the years {first}-{last}: {shown}; they are kept, but check "
+            "their dates (prevalence tables list their periods without the empty periods between)")
 
 
 def _validate_date(value: str) -> str:

@@ -6,13 +6,14 @@ import logging
 import numpy as np
 from gensim.models.coherencemodel import CoherenceModel
 
-from hkasean.models.text import ProcessedCorpus
+from hkasean.models.settings import ModelSettings
+from hkasean.models.processed_corpus import ProcessedCorpus
 
 COHERENCE_MEASURES = ("c_npmi", "c_v")
 
 
 def topic_coherence(topics: list[list[str]], processed: ProcessedCorpus, measure: str = "c_npmi",
-                    max_units: int = 20_000) -> np.ndarray:
+                    max_units: int = ModelSettings.coherence_max_units) -> np.ndarray:
     """Coherence of each topic (a list of tokens, best first), shape (n_topics,).
 
     ``c_npmi`` lies in [-1, 1] (0 = words co-occur as by chance); ``c_v`` in [0, 1]. Both use

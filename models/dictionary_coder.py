@@ -8,9 +8,10 @@ import pandas as pd
 
 from hkasean.corpus.errors import InputError
 from hkasean.models.base import EVIDENCE_COLUMNS, EVIDENCE_TERMS, ZooModel, long_frame
-from hkasean.models.text import ProcessedCorpus
+from hkasean.models.settings import COHERENCE_TOPN, DICTIONARY_SCORES, ModelSettings
+from hkasean.models.processed_corpus import ProcessedCorpus
 
-SCORES = ("count", "per_100_words")
+SCORES = DICTIONARY_SCORES
 
 
 class DictionaryCoder(ZooModel):
@@ -22,7 +23,8 @@ class DictionaryCoder(ZooModel):
     (``score="per_100_words"``). Nothing is learned, so ``random_state`` is not needed.
     """
 
-    def __init__(self, threshold: int = 1, score: str = "count", coherence_topn: int = 10, coherence_max_units: int = 20_000,
+    def __init__(self, threshold: int = ModelSettings.dictionary_threshold, score: str = ModelSettings.dictionary_score,
+                 coherence_topn: int = COHERENCE_TOPN, coherence_max_units: int = ModelSettings.coherence_max_units,
                  name: str = "dictionary") -> None:
         self.threshold = threshold
         self.score = score

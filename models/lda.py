@@ -8,44 +8,47 @@ matrix.
 from __future__ import annotations
 
 import logging
+
 import numpy as np
 from gensim.matutils import Sparse2Corpus
 from gensim.models import LdaModel
 
 from hkasean.corpus.errors import InputError
 from hkasean.models.base import TopicModel
-from hkasean.models.text import ProcessedCorpus
+from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_N_TOPICS, DEFAULT_RANDOM_STATE, LDA_ALPHAS, ModelSettings
+from hkasean.models.processed_corpus import ProcessedCorpus
 
 INFERENCE_CHUNK = 2000
-ALPHAS = ("symmetric", "asymmetric", "auto")
+ALPHAS = LDA_ALPHAS
 
 
 class LdaTopicModel(TopicModel):
     """gensim ``LdaModel``, fitted in one process (no ``workers``).
 
     ``passes`` sweeps over the corpus with at most ``iterations`` variational steps per unit.
-    Short releases give few words per unit, so the defaults are generous (50 passes, 400
-    iterations: on a small corpus a fit still takes seconds, and topics stop moving between seeds
-    only once the variational updates have converged). ``alpha``: "symmetric" (default),
-    "asymmetric" (fixed 1/(k+sqrt(K)) decay) or "auto" (learned from the data by a deterministic
-    update); on the 88-document sample "auto" did not make topics more stable across seeds.
+    Short releases give few words per unit, so the defaults (from ``ModelSettings``, like every
+    default here) are generous: many passes and iterations; on a small corpus a fit still takes
+    seconds, and topics stop moving between seeds only once the variational updates have
+    converged. ``alpha``: "symmetric" (default), "asymmetric" (fixed 1/(k+sqrt(K)) decay) or
+    "auto" (learned from the data by a deterministic update); on the 88-document sample "auto"
+    did not make topics more stable across seeds.
     Same data + ``random_state`` -> identical topics; unit topic shares are inferred once, right
     after fitting, so tables never depend on later calls.
     """
 
     def __init__(
         self,
-        n_topics: int = 6,
-        passes: int = 50,
-        iterations: int = 400,
-        alpha: str = "symmetric",
-        theme_threshold: float = 0.25,
-        map_min_weight: float = 0.01,
-        map_min_lift: float = 1.5,
-        aggregation: str = "mean",
-        coherence_topn: int = 10,
-        coherence_max_units: int = 20_000,
-        random_state: int = 0,
+        n_topics: int = DEFAULT_N_TOPICS,
+        passes: int = ModelSettings.passes,
+        iterations: int = ModelSettings.iterations,
+        alpha: str = ModelSettings.lda_alpha,
+        theme_threshold: float = ModelSettings.theme_threshold,
+        map_min_weight: float = ModelSettings.map_min_weight,
+        map_min_lift: float = ModelSettings.map_min_lift,
+        aggregation: str = ModelSettings.aggregation,
+        coherence_topn: int = COHERENCE_TOPN,
+        coherence_max_units: int = ModelSettings.coherence_max_units,
+        random_state: int = DEFAULT_RANDOM_STATE,
         name: str = "lda",
     ) -> None:
         self.n_topics = n_topics

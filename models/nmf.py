@@ -5,7 +5,8 @@ import numpy as np
 from sklearn.decomposition import NMF
 
 from hkasean.models.base import TopicModel
-from hkasean.models.text import ProcessedCorpus
+from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_N_TOPICS, DEFAULT_RANDOM_STATE, ModelSettings
+from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.tfidf import tfidf_vectorizer
 
 
@@ -25,15 +26,15 @@ class NmfTopicModel(TopicModel):
 
     def __init__(
         self,
-        n_topics: int = 6,
-        max_iter: int = 500,
-        theme_threshold: float = 0.25,
-        map_min_weight: float = 0.01,
-        map_min_lift: float = 1.5,
-        aggregation: str = "mean",
-        coherence_topn: int = 10,
-        coherence_max_units: int = 20_000,
-        random_state: int = 0,
+        n_topics: int = DEFAULT_N_TOPICS,
+        max_iter: int = ModelSettings.nmf_max_iter,
+        theme_threshold: float = ModelSettings.theme_threshold,
+        map_min_weight: float = ModelSettings.map_min_weight,
+        map_min_lift: float = ModelSettings.map_min_lift,
+        aggregation: str = ModelSettings.aggregation,
+        coherence_topn: int = COHERENCE_TOPN,
+        coherence_max_units: int = ModelSettings.coherence_max_units,
+        random_state: int = DEFAULT_RANDOM_STATE,
         name: str = "nmf",
     ) -> None:
         self.n_topics = n_topics

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from hkasean.models.lda import LdaTopicModel
-from hkasean.models.text import ProcessedCorpus
+from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_RANDOM_STATE, ModelSettings
+from hkasean.models.processed_corpus import ProcessedCorpus
 
 
 class SeededLdaTopicModel(LdaTopicModel):
@@ -23,18 +24,18 @@ class SeededLdaTopicModel(LdaTopicModel):
 
     def __init__(
         self,
-        n_free_topics: int = 1,
-        seed_boost: float = 20.0,
-        stem_share: float = 0.25,
-        seed_background: float = 0.01,
-        passes: int = 50,
-        iterations: int = 400,
-        alpha: str = "symmetric",
-        theme_threshold: float = 0.25,
-        aggregation: str = "mean",
-        coherence_topn: int = 10,
-        coherence_max_units: int = 20_000,
-        random_state: int = 0,
+        n_free_topics: int = ModelSettings.n_free_topics,
+        seed_boost: float = ModelSettings.seed_boost,
+        stem_share: float = ModelSettings.seed_stem_share,
+        seed_background: float = ModelSettings.seed_background,
+        passes: int = ModelSettings.passes,
+        iterations: int = ModelSettings.iterations,
+        alpha: str = ModelSettings.lda_alpha,
+        theme_threshold: float = ModelSettings.theme_threshold,
+        aggregation: str = ModelSettings.aggregation,
+        coherence_topn: int = COHERENCE_TOPN,
+        coherence_max_units: int = ModelSettings.coherence_max_units,
+        random_state: int = DEFAULT_RANDOM_STATE,
         name: str = "seeded_lda",
     ) -> None:
         self.n_free_topics = n_free_topics

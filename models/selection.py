@@ -19,13 +19,15 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
 
+from hkasean import contract
 from hkasean.models.base import TopicModel
 from hkasean.models.coherence import topic_coherence
-from hkasean.models.text import ProcessedCorpus
+from hkasean.models.settings import COHERENCE_TOPN, ModelSettings
+from hkasean.models.processed_corpus import ProcessedCorpus
 
-COHERENCE_TOPN = 10
 DIVERSITY_TOPN = 25
-SELECTION_COLUMNS = ["model", "k", "seed", "c_npmi", "c_v", "stability", "diversity", "chosen"]
+SELECTION_COLUMNS = [c for c in contract.K_SELECTION.columns if c != "reason"]
+"""The grid table of one model; the run adds ``reason`` (contract ``k_selection``)."""
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,8 @@ def select_n_topics(
     processed: ProcessedCorpus,
     k_grid: list[int],
     seeds: list[int],
-    min_stability: float = 0.5,
-    n_jobs: int = 1,
+    min_stability: float = ModelSettings.min_stability,
+    n_jobs: int = ModelSettings.n_jobs,
 ) -> KSelection:
     """Fit ``prototype`` (cloned) for every K x seed and choose K by the rule in the module docstring."""
     runs = Parallel(n_jobs=n_jobs)(delayed(_evaluate_run)(prototype, processed, k, s) for k in k_grid for s in seeds)

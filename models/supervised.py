@@ -13,9 +13,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
+from hkasean import contract
 from hkasean.corpus.errors import InputError
 from hkasean.models.base import EVIDENCE_COLUMNS, EVIDENCE_TERMS, ZooModel
-from hkasean.models.text import ProcessedCorpus
+from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_RANDOM_STATE, ModelSettings
+from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.tfidf import tfidf_vectorizer
 
 logger = logging.getLogger(__name__)
@@ -29,10 +31,10 @@ NEUTRAL_THRESHOLD = 0.5
 THRESHOLD_GRID: tuple[float, ...] = tuple(round(0.1 + 0.05 * i, 2) for i in range(17))
 """Candidate probability thresholds of ``threshold="cv"``: 0.10, 0.15, ..., 0.90."""
 
-THRESHOLD_COLUMNS = ["theme", "fold", "threshold", "inner_f1", "note"]
+THRESHOLD_COLUMNS = [c for c in contract.SUPERVISED_THRESHOLDS.columns if c != "model"]
 
 PREDICT_BATCH = 5_000
-"""Documents scored per batch: the unlabelled documents are streamed from the corpus in batches this size."""
+"""Default ``batch_size``: documents scored per batch (the unlabelled ones are streamed from the corpus in batches)."""
 
 
 def validate_labels(labels: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
@@ -103,14 +105,18 @@ class SupervisedCoder(ZooModel):
     out-of-fold probabilities of the training documents only, and the ``THRESHOLD_GRID`` value with
     the best F1 on them (ties: closest to 0.5) decides the outer test fold; the final model's
     threshold is chosen the same way on all labelled documents. With fewer than 2 positives (or
-    negatives) to tune on, 0.5 is kept. ``thresholds()`` records every choice.
+    negatives) to tune on, 0.5 is kept. ``thresholds()`` records every choice. ``batch_size``:
+    documents scored at a time (the unlabelled ones are streamed from the corpus in batches).
     """
 
-    def __init__(self, C: float = 1.0, n_folds: int = 5, threshold: float | str = NEUTRAL_THRESHOLD, coherence_topn: int = 10,
-                 coherence_max_units: int = 20_000, random_state: int = 0, name: str = "supervised") -> None:
+    def __init__(self, C: float = ModelSettings.supervised_c, n_folds: int = ModelSettings.supervised_folds,
+                 threshold: float | str = ModelSettings.supervised_threshold, batch_size: int = PREDICT_BATCH,
+                 coherence_topn: int = COHERENCE_TOPN, coherence_max_units: int = ModelSettings.coherence_max_units,
+                 random_state: int = DEFAULT_RANDOM_STATE, name: str = "supervised") -> None:
         self.C = C
         self.n_folds = n_folds
         self.threshold = threshold
+        self.batch_size = batch_size
         self.coherence_topn = coherence_topn
         self.coherence_max_units = coherence_max_units
         self.random_state = random_state
@@ -215,10 +221,10 @@ class SupervisedCoder(ZooModel):
 
     def _predict(self, model: Pipeline, theme: str, doc_ids: list[str], documents: Iterable[list[str]], fold: int,
                  threshold: float, rows: list, evidence: list) -> None:
-        """Score ``documents`` (token lists aligned with ``doc_ids``), ``PREDICT_BATCH`` at a time, into ``rows`` and ``evidence``."""
+        """Score ``documents`` (token lists aligned with ``doc_ids``), ``batch_size`` at a time, into ``rows`` and ``evidence``."""
         documents = iter(documents)
-        for start in range(0, len(doc_ids), PREDICT_BATCH):
-            batch_ids = doc_ids[start:start + PREDICT_BATCH]
+        for start in range(0, len(doc_ids), self.batch_size):
+            batch_ids = doc_ids[start:start + self.batch_size]
             batch = list(itertools.islice(documents, len(batch_ids)))
             self._predict_batch(model, theme, batch_ids, batch, fold, threshold, rows, evidence)
 

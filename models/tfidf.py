@@ -8,7 +8,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from hkasean.corpus.errors import InputError
 from hkasean.models.codebook import Codebook
-from hkasean.models.text import ProcessedCorpus
+from hkasean.models.processed_corpus import ProcessedCorpus
 
 
 def tokens_as_is(tokens: list[str]) -> list[str]:

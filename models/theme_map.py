@@ -13,6 +13,8 @@ from typing import Mapping
 
 import numpy as np
 
+from hkasean.models.settings import ModelSettings
+
 
 def theme_weights(components: np.ndarray, vocabulary: list[str], seed_tokens: Mapping[str, set[str]]) -> np.ndarray:
     """n_topics x n_themes: the share of each topic's term weight carried by each theme's tokens.
@@ -38,7 +40,7 @@ def lexical_theme_map(
     vocabulary: list[str],
     seed_tokens: Mapping[str, set[str]],
     min_weight: float,
-    min_lift: float = 1.5,
+    min_lift: float = ModelSettings.map_min_lift,
 ) -> list[str]:
     """The theme each topic serves, or "" when it serves none.
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
 import pandas as pd
 from tqdm import tqdm
 
+from hkasean import contract
 from hkasean.corpus.errors import InputError
 from hkasean.models.base import DOC_THEME_COLUMNS, DOC_TOPIC_COLUMNS, EVIDENCE_COLUMNS, TOP_TERM_COLUMNS, TOPIC_COLUMNS, ZooModel
 from hkasean.models.codebook import Codebook
@@ -15,50 +15,22 @@ from hkasean.models.dictionary_coder import DictionaryCoder
 from hkasean.models.lda import LdaTopicModel
 from hkasean.models.nmf import NmfTopicModel
 from hkasean.models.seeded_lda import SeededLdaTopicModel
-from hkasean.models.selection import SELECTION_COLUMNS, select_n_topics
+from hkasean.models.selection import select_n_topics
+from hkasean.models.settings import DEFAULT_RANDOM_STATE, MODEL_NAMES, ModelSettings
 from hkasean.models.supervised import SupervisedCoder
-from hkasean.models.text import ProcessedCorpus
+from hkasean.models.processed_corpus import ProcessedCorpus
 
 logger = logging.getLogger(__name__)
 
-MODEL_NAMES = ("lda", "nmf", "seeded_lda", "dictionary", "supervised")
-
-
-@dataclass
-class ModelSettings:
-    """Tunable parameters of the model zoo (config keys = field names)."""
-
-    models: tuple[str, ...] = field(default=MODEL_NAMES, metadata={"help": "models to fit: any of lda, nmf, seeded_lda, dictionary, supervised"})
-    k_grid: tuple[int, ...] = field(default=(4, 5, 6, 8, 10), metadata={"help": "numbers of topics tried for LDA and NMF"})
-    seeds: tuple[int, ...] = field(default=(0, 1, 2), metadata={"help": "random seeds of the K grid (stability = agreement across them)"})
-    min_stability: float = field(default=0.35, metadata={"help": "a K is eligible when its mean top-10 Jaccard stability across seeds is at least this"})
-    passes: int = field(default=50, metadata={"help": "LDA / seeded LDA passes over the corpus (short releases: many passes until topics stop moving)"})
-    iterations: int = field(default=400, metadata={"help": "LDA / seeded LDA variational iterations per unit"})
-    lda_alpha: str = field(default="symmetric", metadata={"help": "LDA / seeded LDA document-topic prior: 'symmetric', 'asymmetric' or 'auto' (learned, deterministic)"})
-    nmf_max_iter: int = field(default=500, metadata={"help": "maximum NMF iterations"})
-    theme_threshold: float = field(default=0.25, metadata={"help": "topic models: a doc carries a theme when the topics serving it hold at least this share"})
-    map_min_weight: float = field(default=0.01, metadata={"help": "LDA/NMF: minimum share of a topic's term weight on a theme's vocabulary (indicator tokens and their content stems) to map it to the theme"})
-    map_min_lift: float = field(default=1.5, metadata={"help": "LDA/NMF: minimum lift (topic's share on the theme's vocabulary / mean share over topics) to map it to the theme; 1.5 = clearly above the average topic"})
-    aggregation: str = field(default="mean", metadata={"help": "paragraph units -> document: 'mean' or 'max' of topic shares"})
-    n_free_topics: int = field(default=1, metadata={"help": "seeded LDA: topics besides one per theme (one absorbs the non-framing talk; more let seeded topics go generic)"})
-    seed_boost: float = field(default=20.0, metadata={"help": "seeded LDA: prior (eta pseudo-count) on a theme's indicator tokens in its topic; rare phrases need tens, not a few"})
-    seed_stem_share: float = field(default=0.25, metadata={"help": "seeded LDA: prior on the content-word stems of a theme's indicator phrases, as a share of seed_boost"})
-    seed_background: float = field(default=0.01, metadata={"help": "seeded LDA: prior on every other word in a seeded topic (small: keeps seeded topics sparse and on their theme)"})
-    dictionary_threshold: int = field(default=1, metadata={"help": "dictionary coder: distinct indicator phrases needed for a theme"})
-    dictionary_score: str = field(default="count", metadata={"help": "dictionary coder score: 'count' of distinct indicators or 'per_100_words'"})
-    supervised_c: float = field(default=1.0, metadata={"help": "supervised coder: inverse regularisation strength C"})
-    supervised_folds: int = field(default=5, metadata={"help": "supervised coder: cross-validation folds"})
-    supervised_threshold: Literal["cv"] | float = field(default=0.5, metadata={"help": "supervised coder: probability at which a theme is present, or 'cv': the F1-best threshold of an inner CV on each training fold (on the sample 'cv' raised recall but lowered precision and kappa, so 0.5 is the default)"})
-    coherence_max_units: int = field(default=20_000, metadata={"help": "coherence (c_npmi, c_v) is counted on at most this many units, a seeded sample on larger corpora"})
-    top_n: int = field(default=10, metadata={"help": "top terms reported per topic"})
-    n_jobs: int = field(default=1, metadata={"help": "parallel jobs of the K grid search (results identical to serial)"})
+K_SEARCH_MODELS = ("lda", "nmf")
+"""Models whose number of topics is chosen over ``ModelSettings.k_grid``."""
 
 
 @dataclass
 class ModelRun:
     """The fitted models and their stacked tables (columns as in ``models.base``).
 
-    ``selection``: the K grid (``models.selection.SELECTION_COLUMNS`` plus ``reason``, the
+    ``selection``: the K grid (contract ``k_selection``: ``models.selection.SELECTION_COLUMNS`` plus ``reason``, the
     chosen-K explanation, repeated on every row of the model).
     """
 
@@ -103,12 +75,38 @@ def feasible_k_grid(k_grid: tuple[int, ...], processed: ProcessedCorpus) -> list
     return feasible
 
 
+def build_model(name: str, settings: ModelSettings, random_state: int = DEFAULT_RANDOM_STATE) -> ZooModel:
+    """The unfitted model ``name`` (one of ``MODEL_NAMES``) with its parameters from ``settings``.
+
+    LDA and NMF keep their default ``n_topics`` until the K search sets it. With ``ModelSettings()``
+    every parameter equals the constructor's default (both read ``ModelSettings``).
+    """
+    _check_models((name,))
+    map_args = dict(map_min_weight=settings.map_min_weight, map_min_lift=settings.map_min_lift)
+    topic_args = dict(theme_threshold=settings.theme_threshold, aggregation=settings.aggregation,
+                      coherence_max_units=settings.coherence_max_units, random_state=random_state)
+    lda_args = dict(passes=settings.passes, iterations=settings.iterations, alpha=settings.lda_alpha)
+    if name == "lda":
+        return LdaTopicModel(**lda_args, **map_args, **topic_args)
+    if name == "nmf":
+        return NmfTopicModel(max_iter=settings.nmf_max_iter, **map_args, **topic_args)
+    if name == "seeded_lda":
+        return SeededLdaTopicModel(n_free_topics=settings.n_free_topics, seed_boost=settings.seed_boost,
+                                   stem_share=settings.seed_stem_share, seed_background=settings.seed_background,
+                                   **lda_args, **topic_args)
+    if name == "dictionary":
+        return DictionaryCoder(threshold=settings.dictionary_threshold, score=settings.dictionary_score,
+                               coherence_max_units=settings.coherence_max_units)
+    return SupervisedCoder(C=settings.supervised_c, n_folds=settings.supervised_folds, threshold=settings.supervised_threshold,
+                           coherence_max_units=settings.coherence_max_units, random_state=random_state)
+
+
 def fit_models(
     processed: ProcessedCorpus,
     codebook: Codebook,
     settings: ModelSettings | None = None,
     labels: pd.DataFrame | None = None,
-    random_state: int = 0,
+    random_state: int = DEFAULT_RANDOM_STATE,
     progress: bool = True,
 ) -> ModelRun:
     """Fit every model of ``settings.models`` (LDA and NMF with K chosen over the grid).
@@ -126,33 +124,16 @@ def fit_models(
     names = [n for n in settings.models if not (n == "supervised" and labels is None)]
     if len(names) < len(settings.models):
         logger.warning("no labels given: the supervised coder is skipped")
-    map_args = dict(map_min_weight=settings.map_min_weight, map_min_lift=settings.map_min_lift)
-    topic_args = dict(theme_threshold=settings.theme_threshold, aggregation=settings.aggregation,
-                      coherence_max_units=settings.coherence_max_units, random_state=random_state)
     selections = []
     fitted: dict[str, ZooModel] = {}
     for name in tqdm(names, desc="models", disable=not progress):
-        if name in ("lda", "nmf"):
-            prototype = (
-                LdaTopicModel(passes=settings.passes, iterations=settings.iterations, alpha=settings.lda_alpha, **map_args, **topic_args)
-                if name == "lda"
-                else NmfTopicModel(max_iter=settings.nmf_max_iter, **map_args, **topic_args)
-            )
-            selection = select_n_topics(prototype, processed, feasible_k_grid(settings.k_grid, processed),
+        model = build_model(name, settings, random_state)
+        if name in K_SEARCH_MODELS:
+            selection = select_n_topics(model, processed, feasible_k_grid(settings.k_grid, processed),
                                         list(settings.seeds), settings.min_stability, settings.n_jobs)
             logger.info("%s", selection.reason)
             selections.append(selection.table.assign(reason=selection.reason))
-            model: ZooModel = prototype.set_params(n_topics=selection.chosen_k)
-        elif name == "seeded_lda":
-            model = SeededLdaTopicModel(n_free_topics=settings.n_free_topics, seed_boost=settings.seed_boost,
-                                        stem_share=settings.seed_stem_share, seed_background=settings.seed_background,
-                                        passes=settings.passes, iterations=settings.iterations, alpha=settings.lda_alpha, **topic_args)
-        elif name == "dictionary":
-            model = DictionaryCoder(threshold=settings.dictionary_threshold, score=settings.dictionary_score,
-                                    coherence_max_units=settings.coherence_max_units)
-        else:
-            model = SupervisedCoder(C=settings.supervised_c, n_folds=settings.supervised_folds, threshold=settings.supervised_threshold,
-                                    coherence_max_units=settings.coherence_max_units, random_state=random_state)
+            model.set_params(n_topics=selection.chosen_k)
         fitted[name] = model.fit(processed, labels)
     models = list(fitted.values())
     return ModelRun(
@@ -161,6 +142,6 @@ def fit_models(
         doc_topics=_concat([m.doc_topics() for m in models], DOC_TOPIC_COLUMNS),
         top_terms=_concat([m.top_terms(settings.top_n) for m in models], TOP_TERM_COLUMNS),
         evidence=_concat([m.evidence() for m in models], EVIDENCE_COLUMNS),
-        selection=_concat(selections, SELECTION_COLUMNS + ["reason"]),
+        selection=_concat(selections, contract.K_SELECTION.column_list),
         models=fitted,
     )

@@ -1,12 +1,14 @@
 """The run configuration: one YAML file whose sections are the settings dataclasses of each stage.
 
-Every setting is a dataclass field with a default and a ``help`` text, so ``hkasean config --show``
-prints a complete, commented config file, and a user's file only needs the keys it changes.
-Unknown keys and wrongly typed values are errors that name the file and the key.
+Every setting is a dataclass field with a default, a ``help`` text and its allowed values (field
+metadata, see ``corpus.settings``), so ``hkasean config --show`` prints a complete, commented config
+file, and a user's file only needs the keys it changes. Unknown keys, wrongly typed values and values
+out of range are errors that name the file and the key, raised when the file is loaded, before any work.
 """
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import types
 import typing
@@ -22,7 +24,11 @@ from hkasean.analysis.prevalence import PrevalenceSettings
 from hkasean.analysis.trade import TradeSettings
 from hkasean.analysis.validation_settings import ValidationSettings
 from hkasean.corpus.errors import InputError
-from hkasean.models.text import TextSettings
+from hkasean.corpus.settings import check_value, describe
+from hkasean.corpus.textfile import load_yaml
+from hkasean.models.settings import SEED_RANGE
+from hkasean.models.indicator_candidates import SuggestionSettings
+from hkasean.models.text_settings import TextSettings
 from hkasean.models.zoo import ModelSettings
 
 
@@ -30,7 +36,8 @@ from hkasean.models.zoo import ModelSettings
 class RunConfig:
     """All settings of a run, one section per stage."""
 
-    seed: int = field(default=42, metadata={"help": "master random seed: every model, fold split and bootstrap derives from it"})
+    seed: int = field(default=42, metadata={"help": "master random seed: every model, fold split and bootstrap derives from it",
+                                            **SEED_RANGE})
     text: TextSettings = field(default_factory=TextSettings, metadata={"help": "text processing (tokens, stopwords, phrases)"})
     models: ModelSettings = field(default_factory=ModelSettings, metadata={"help": "topic models and coders"})
     validation: ValidationSettings = field(default_factory=ValidationSettings, metadata={"help": "agreement with the manual coding"})
@@ -38,6 +45,8 @@ class RunConfig:
     trade: TradeSettings = field(default_factory=TradeSettings, metadata={"help": "trade figures: currency conversion, gaps"})
     correlation: CorrelationSettings = field(default_factory=CorrelationSettings, metadata={"help": "theme-trade correlation"})
     claims: ClaimsSettings = field(default_factory=ClaimsSettings, metadata={"help": "audit of numeric trade claims"})
+    suggestions: SuggestionSettings = field(default_factory=SuggestionSettings,
+                                            metadata={"help": "indicator terms the codebook may be missing (runs with a coding)"})
 
 
 def load_config(path: str | os.PathLike[str] | None = None) -> RunConfig:
@@ -47,16 +56,24 @@ def load_config(path: str | os.PathLike[str] | None = None) -> RunConfig:
     path = Path(path)
     if not path.is_file():
         raise InputError("config file not found", path=path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"not valid YAML ({getattr(exc, 'problem', exc)})", path=path, where=f"line {mark.line + 1}" if mark else None
-        ) from None
+    raw = load_yaml(path) or {}
     if not isinstance(raw, dict):
         raise InputError("expected a mapping of settings at the top level", path=path)
     return _build(RunConfig, raw, path, prefix="")
+
+
+def override(config: RunConfig, key: str, value: Any, option: str) -> RunConfig:
+    """``config`` with the setting ``key`` (``seed``, ``models.n_jobs``) replaced by a command-line value.
+
+    The value is checked like one from a config file; an error names ``option`` (``--jobs``).
+    """
+    section, _, name = key.rpartition(".")
+    parent = getattr(config, section) if section else config
+    spec = {f.name: f for f in dataclasses.fields(parent)}[name]
+    new_value = _coerce(value, get_type_hints(type(parent))[name], None, option)
+    check_value(spec, new_value, option)
+    replaced = dataclasses.replace(parent, **{name: new_value})
+    return dataclasses.replace(config, **{section: replaced}) if section else replaced
 
 
 def config_to_dict(config: Any) -> dict[str, Any]:
@@ -81,6 +98,9 @@ def _render(obj: Any, indent: int) -> list[str]:
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
         help_text = f.metadata.get("help", "")
+        allowed = describe(f)
+        if allowed:
+            help_text += f" [{allowed}]"
         if dataclasses.is_dataclass(value):
             out.append("")
             out.append(f"{pad}# {help_text}" if help_text else f"{pad}#")
@@ -123,23 +143,34 @@ def _build(cls: type, raw: dict[str, Any], path: Path, prefix: str) -> Any:
             values[name] = _build(expected, value, path, prefix=key + ".")
         else:
             values[name] = _coerce(value, expected, path, key)
+            check_value(known[name], values[name], key, path)
     return cls(**values)
 
 
-def _coerce(value: Any, expected: Any, path: Path, key: str) -> Any:
+def _kind(expected: Any) -> type:
+    """The Python type of a simple hint's values (a ``Literal``'s: the type of its first value)."""
+    if expected is Any:
+        return object
+    if typing.get_origin(expected) is typing.Literal:
+        return type(typing.get_args(expected)[0])
+    return typing.get_origin(expected) or expected
+
+
+def _coerce(value: Any, expected: Any, path: Path | None, key: str) -> Any:
     """Check ``value`` against a simple type hint (int, float, str, bool, Optional, list/tuple of those)."""
     origin = typing.get_origin(expected)
     args = typing.get_args(expected)
     if origin in (typing.Union, types.UnionType):
         if value is None and type(None) in args:
             return None
-        errors = []
+        failures = []
         for option in (a for a in args if a is not type(None)):
             try:
                 return _coerce(value, option, path, key)
             except InputError as exc:
-                errors.append(exc)
-        raise errors[0]
+                failures.append((option, exc))
+        same_kind = [exc for option, exc in failures if isinstance(value, _kind(option))]
+        raise (same_kind or [exc for _, exc in failures])[0]
     if origin is typing.Literal:
         if value not in args:
             raise InputError(f"'{key}' must be one of {', '.join(map(repr, args))}, got {value!r}", path=path, where=key)
@@ -163,7 +194,13 @@ def _coerce(value: Any, expected: Any, path: Path, key: str) -> Any:
     if expected is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise InputError(f"'{key}' must be a number, got {value!r}", path=path, where=key)
-        return float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond the range of floats
+            number = math.inf
+        if not math.isfinite(number):
+            raise InputError(f"'{key}' must be a finite number, got {value!r}", path=path, where=key)
+        return number
     if expected is str:
         if not isinstance(value, str):
             raise InputError(f"'{key}' must be text, got {value!r}", path=path, where=key)

@@ -5,17 +5,16 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
 from hkasean.analysis.coding import Coding, load_coding
-from hkasean.analysis.trade import load_trade_table
+from hkasean.analysis.trade import bundled_trade_path, load_trade_table
+from hkasean.analysis.trade_official import official_folder
 from hkasean.corpus.bundled import sample_coding_path, sample_corpus_path
 from hkasean.corpus.collection import DocumentCollection, JsonlDocuments, StoredDocuments
-from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
-from hkasean.corpus.frame import documents_frame
+from hkasean.corpus.frame import corpus_hash, documents_frame
 from hkasean.models.codebook import Codebook, default_codebook_path, load_codebook
 from hkasean.scripts.stage_cache import file_fingerprint
 
@@ -53,14 +52,6 @@ class LoadedInputs:
     fingerprint: str
 
 
-def corpus_hash(documents: Iterable[Document]) -> str:
-    """SHA-256 over the documents' content hashes in id order: the same corpus gives the same hash."""
-    digest = hashlib.sha256()
-    for content_hash in sorted(f"{d.id}\t{d.content_hash()}" for d in documents):
-        digest.update(content_hash.encode())
-    return digest.hexdigest()
-
-
 def _load_documents(run_inputs: RunInputs) -> tuple[DocumentCollection, str]:
     if run_inputs.corpus is not None and run_inputs.db is not None:
         raise InputError("give either --corpus or --db, not both")
@@ -90,12 +81,13 @@ def load_inputs(run_inputs: RunInputs) -> LoadedInputs:
         "coding": None if coding is None else str(coding_path),
         "trade": str(run_inputs.trade) if run_inputs.trade else "bundled",
     }
-    digest = corpus_hash(documents)
+    digest = corpus_hash(doc_frame)
     parts = [
         digest,
         file_fingerprint(files["codebook"]),
         file_fingerprint(coding_path) if coding is not None else "no-coding",
-        file_fingerprint(run_inputs.trade) if run_inputs.trade else "bundled-trade",
+        file_fingerprint(run_inputs.trade or bundled_trade_path()),
+        *(file_fingerprint(path) for path in sorted(official_folder().glob("*.csv"))),  # added unless trade.official is off
     ]
     fingerprint = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:20]
     return LoadedInputs(

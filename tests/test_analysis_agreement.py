@@ -128,7 +128,7 @@ def test_human_rows_on_bundled_coding():
     coding = load_coding(sample_coding_path(), load_codebook().theme_ids)
     table = human_agreement_rows(coding, n_boot=100, random_state=0)
     assert set(table["model"]) == {"human:coder_a", "human:coder_b"}
-    assert list(table.columns) == [*AGREEMENT_COLUMNS, "note"]
+    assert list(table.columns) == AGREEMENT_COLUMNS
     assert table["note"].str.contains("adjudicated").all()
     assert (table["n"] == 88).all()
     assert table["f1"].between(0.5, 1.0).all()

@@ -58,3 +58,14 @@ def test_unknown_documents_rejected():
     doc_themes, doc_frame = tiny_frames()
     with pytest.raises(ValueError, match="not in doc_frame"):
         prevalence_table(doc_themes, doc_frame.iloc[:3], n_boot=10)
+
+
+def test_documents_dated_far_outside_add_their_own_periods_only():
+    doc_themes, doc_frame = tiny_frames()
+    doc_frame.loc[0, "date"] = pd.Timestamp("0001-01-01")
+    doc_frame.loc[7, "date"] = pd.Timestamp("9999-12-31")
+    table = prevalence_table(doc_themes, doc_frame, n_boot=50)
+    assert list(table["period"]) == ["0001", "2019", "2020", "2021", "9999"]
+    assert list(table["n_docs"]) == [1, 5, 0, 1, 1]
+    quarterly = prevalence_table(doc_themes, doc_frame, n_boot=50, freq="quarter")
+    assert len(quarterly) == 2 + 10  # the two outliers' quarters, then 2019Q1..2021Q2

@@ -90,3 +90,16 @@ def test_an_export_is_readable_like_any_new_file(tmp_path):
     finally:
         os.umask(previous)
     assert stat.S_IMODE(out.stat().st_mode) == 0o644  # not mkstemp's private 0600
+
+
+def test_n_words_is_one_count_of_title_and_text_everywhere():
+    from hkasean.corpus.frame import documents_frame
+    from hkasean.models.codebook import load_codebook
+    from hkasean.models.text import process_documents
+
+    document = Document(id="a", date="2020-01-01", title="Two words", text="three more words\n\nand two")
+    assert document.n_words == 7
+    docs = read_documents(sample_corpus_path())[:5]
+    frame = documents_frame(docs).set_index("doc_id")["n_words"]
+    processed = process_documents(docs, load_codebook())
+    assert frame.to_dict() == processed.n_words == {d.id: d.n_words for d in docs}

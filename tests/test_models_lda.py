@@ -4,7 +4,7 @@ import pytest
 from hkasean.models.lda import LdaTopicModel
 from hkasean.models.nmf import NmfTopicModel
 from hkasean.models.text import TextSettings, process_documents
-from synthetic_corpus import FARMING, SHIPPING, tiny_codebook, two_topic_documents
+from synthetic_corpus import SHIPPING, tiny_codebook, two_topic_documents
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,7 @@ import pytest
 
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
-from hkasean.models import supervised as supervised_module
-from hkasean.models.supervised import THRESHOLD_GRID, SupervisedCoder, best_f1_threshold
+from hkasean.models.supervised import FINAL_MODEL_FOLD, THRESHOLD_GRID, SupervisedCoder, best_f1_threshold
 from hkasean.models.text import TextSettings, process_documents
 from synthetic_corpus import SHIPPING, tiny_codebook, two_topic_documents
 
@@ -135,35 +134,27 @@ def test_cv_threshold_is_deterministic(rare):
     pd.testing.assert_frame_equal(first.thresholds(), second.thresholds())
 
 
-def test_outer_test_labels_never_influence_their_threshold(rare, monkeypatch):
+def test_a_fold_is_decided_by_its_training_documents_alone(rare):
+    """Fold 0's threshold and scores equal those of a coder given only fold 0's training labels.
+
+    That coder never sees the labels of fold 0's test documents (to it they are unlabelled, scored
+    by its final model), so those labels cannot have influenced fold 0's threshold or scores.
+    """
     processed, labels = rare
-    choose_splits = SupervisedCoder._outer_splits
-    recorded = {}
+    coder = SupervisedCoder(n_folds=3, threshold="cv").fit(processed, labels)
+    training = sorted(coder.training_ids_["farming"][0])
+    alone = SupervisedCoder(n_folds=3, threshold="cv").fit(processed, labels.loc[training])
 
-    def same_splits_every_fit(self, theme, y):  # hold the fold assignment fixed; only labels change
-        recorded.setdefault(theme, choose_splits(self, theme, y))
-        return recorded[theme]
+    def farming(frame, fold):
+        rows = frame[(frame["theme"] == "farming") & (frame["fold"] == fold)]
+        return rows.drop(columns=["fold"]).reset_index(drop=True)
 
-    monkeypatch.setattr(SupervisedCoder, "_outer_splits", same_splits_every_fit)
-    original = SupervisedCoder(n_folds=3, threshold="cv").fit(processed, labels)
-    themes = original.doc_themes()
-    fold0 = themes[(themes["theme"] == "farming") & (themes["fold"] == 0)]
-    flipped_labels = labels.copy()
-    flipped_labels.loc[fold0["doc_id"], "farming"] = 1 - flipped_labels.loc[fold0["doc_id"], "farming"]
-    assert flipped_labels["farming"].sum() != labels["farming"].sum()
-    flipped = SupervisedCoder(n_folds=3, threshold="cv").fit(processed, flipped_labels)
-
-    def farming_rows(coder, fold):
-        frame = coder.doc_themes()
-        return frame[(frame["theme"] == "farming") & (frame["fold"] == fold)].reset_index(drop=True)
-
-    def farming_threshold(coder, fold):
-        return coder.thresholds_.query("theme == 'farming' and fold == @fold").reset_index(drop=True)
-
-    pd.testing.assert_frame_equal(farming_rows(original, 0), farming_rows(flipped, 0))
-    pd.testing.assert_frame_equal(farming_threshold(original, 0), farming_threshold(flipped, 0))
-    # the flipped documents train the other folds: there the scores do move
-    assert not farming_rows(original, 1)["score"].equals(farming_rows(flipped, 1)["score"])
+    fold0, seen_alone = farming(coder.thresholds(), 0), farming(alone.thresholds(), FINAL_MODEL_FOLD)
+    assert fold0["note"].iloc[0].startswith("inner") and fold0["threshold"].iloc[0] < 0.5  # tuned, not the default
+    pd.testing.assert_frame_equal(fold0, seen_alone)
+    tested = farming(coder.doc_themes(), 0)
+    assert set(tested["doc_id"]).isdisjoint(training) and len(tested) == len(labels) - len(training)
+    pd.testing.assert_frame_equal(tested, farming(alone.doc_themes(), FINAL_MODEL_FOLD))
 
 
 def test_too_few_positives_to_tune_keeps_half_and_says_why(processed):
@@ -179,11 +170,10 @@ def test_too_few_positives_to_tune_keeps_half_and_says_why(processed):
     assert farming.query("fold == -1")["note"].iloc[0].startswith("inner 2-fold CV")
 
 
-def test_scoring_in_small_batches_gives_the_same_predictions(processed, monkeypatch):
+def test_scoring_in_small_batches_gives_the_same_predictions(processed):
     labelled = processed.doc_ids[::2]  # half unlabelled: scored by the final model, streamed in batches
     whole = SupervisedCoder(n_folds=3).fit(processed, labels_for(labelled))
-    monkeypatch.setattr(supervised_module, "PREDICT_BATCH", 3)
-    batched = SupervisedCoder(n_folds=3).fit(processed, labels_for(labelled))
+    batched = SupervisedCoder(n_folds=3, batch_size=3).fit(processed, labels_for(labelled))
     pd.testing.assert_frame_equal(batched.doc_themes(), whole.doc_themes())
     pd.testing.assert_frame_equal(batched.evidence(), whole.evidence())
     assert (whole.doc_themes()["fold"] == -1).sum() == 2 * len(processed.doc_ids[1::2])

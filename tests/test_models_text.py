@@ -11,7 +11,6 @@ from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.jsonl import read_documents
 from hkasean.models import stopwords
-from hkasean.models import text as text_module
 from hkasean.models.text import ProcessedCorpus, TextSettings, process_documents, tokenize
 from hkasean.models.token_file import TokenFile
 from synthetic_corpus import tiny_codebook, two_topic_documents
@@ -68,13 +67,20 @@ def test_stopword_fallback_without_nltk_data(monkeypatch, caplog):
     assert "shipped" in caplog.text
 
 
-def test_cache_roundtrip(tmp_path, monkeypatch):
+class _Unreadable:
+    """Documents that must not be read: iterating them fails the test."""
+
+    def __iter__(self):
+        pytest.fail("the documents were read again despite the cache")
+
+
+def test_cache_roundtrip(tmp_path):
     docs = two_topic_documents(4)
     first = process_documents(docs, tiny_codebook(), cache_dir=tmp_path)
     fingerprint = first.fingerprint
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"processed-{fingerprint}.json", f"processed-{fingerprint}.tokens"]
-    monkeypatch.setattr(text_module, "_process_in", lambda *a, **k: pytest.fail("recomputed despite the cache"))
-    second = process_documents(docs, tiny_codebook(), cache_dir=tmp_path)
+    hashes = [d.content_hash() for d in docs]
+    second = process_documents(_Unreadable(), tiny_codebook(), cache_dir=tmp_path, content_hashes=hashes)
     assert list(second.tokens) == list(first.tokens) and second.fingerprint == fingerprint
     assert second.settings == first.settings and second.indicator_hits == first.indicator_hits
     assert second.unit_doc_ids == first.unit_doc_ids and second.surface_forms == first.surface_forms

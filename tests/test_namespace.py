@@ -1,6 +1,7 @@
 """Installed, the suite is one namespace: ``hkasean.*``, nothing generic in site-packages."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -12,9 +13,12 @@ GENERIC = ("corpus", "models", "analysis", "scripts")
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory, repo_root):
-    out = tmp_path_factory.mktemp("wheel")
+    source, out = tmp_path_factory.mktemp("source") / "repo", tmp_path_factory.mktemp("wheel")
+    # built from a copy: setuptools writes build/ and *.egg-info next to the sources it builds
+    shutil.copytree(repo_root, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "__pycache__", ".pytest_cache", "hkasean-output", "tests"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "--wheel-dir", str(out), str(repo_root)], check=True, capture_output=True)
+                    "--wheel-dir", str(out), str(source)], check=True, capture_output=True)
     (built,) = out.glob("hkasean-*.whl")
     return built
 

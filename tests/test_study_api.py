@@ -83,3 +83,13 @@ def test_seed_and_config_object_are_accepted(in_memory, cache):
     again = hkasean.run(config=load_config(FAST), seed=7, cache_dir=cache, until="fit")
     pd.testing.assert_frame_equal(again["doc_themes"], in_memory["doc_themes"])
     assert "agreement" not in again.tables
+
+
+def test_a_run_hashes_each_document_once(monkeypatch):
+    from hkasean.corpus.document import Document
+
+    calls = []
+    real = Document.content_hash
+    monkeypatch.setattr(Document, "content_hash", lambda self: calls.append(self.id) or real(self))
+    hkasean.run(config=FAST, until="process", no_coding=True)
+    assert len(calls) == len(set(calls)) == 88

@@ -1,7 +1,10 @@
 """Seaborn figures, one module per subject; this module holds the shared look and the saver.
 
 Every figure uses the colour-blind-safe palette, labelled axes with units, and is written as PNG
-with fixed metadata so that the same data give the same file.
+with fixed metadata so that the same data give the same file. Each figure has two functions:
+``draw_<name>(...) -> Figure`` draws it and writes nothing (the tests read the axes, labels and
+artists it returns), and ``plot_<name>(..., path) -> Path`` writes ``draw_<name>`` with
+``save_figure``. Every setting a figure depends on (such as the HK$/US$ rate) is an argument.
 """
 from __future__ import annotations
 

@@ -35,12 +35,13 @@ def _point_with_interval(ax: plt.Axes, table: pd.DataFrame, value: str, group: s
                     capsize=3, label=str(name))
 
 
-def plot_f1_by_model(agreement: pd.DataFrame, reliability: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+def draw_f1_by_model(agreement: pd.DataFrame, reliability: pd.DataFrame) -> plt.Figure:
     """F1 (0-1) of every model and human coder against the standard, per theme and macro, with bootstrap interval bars.
 
     ``agreement``: ``agreement_table`` rows (models, and ``human_agreement_rows`` when given);
-    ``reliability``: ``reliability_table``. The black dashes mark the human ceiling: the F1 of the
-    independent coders against each other (``positive_agreement``; for macro, its mean over themes).
+    ``reliability``: ``reliability_table``. One series per model (circles) or human coder ("human:"
+    rows, squares); the black dashes mark the human ceiling: the F1 of the independent coders
+    against each other (``positive_agreement``; for macro, its mean over themes).
     """
     apply_style()
     categories = _categories(agreement["theme"], MACRO)
@@ -59,7 +60,12 @@ def plot_f1_by_model(agreement: pd.DataFrame, reliability: pd.DataFrame, path: s
     ax.set_ylabel("F1 against the standard (0-1)")
     ax.set_title("Agreement with the manual coding")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False)
-    return save_figure(fig, path)
+    return fig
+
+
+def plot_f1_by_model(agreement: pd.DataFrame, reliability: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``draw_f1_by_model`` as PNG at ``path``; return the path."""
+    return save_figure(draw_f1_by_model(agreement, reliability), path)
 
 
 def topic_theme_association(doc_topics: pd.DataFrame, standard: pd.DataFrame, model: str) -> pd.DataFrame:
@@ -85,10 +91,8 @@ def topic_theme_association(doc_topics: pd.DataFrame, standard: pd.DataFrame, mo
     return pd.DataFrame(columns).rename_axis(index="topic", columns="theme")
 
 
-def plot_topic_theme_alignment(
-    doc_topics: pd.DataFrame, standard: pd.DataFrame, path: str | os.PathLike[str], model: str
-) -> Path:
-    """Annotated heatmap of ``topic_theme_association`` for one topic model (diverging, centred on 0)."""
+def draw_topic_theme_alignment(doc_topics: pd.DataFrame, standard: pd.DataFrame, model: str) -> plt.Figure:
+    """Annotated heatmap (topics x themes) of ``topic_theme_association`` for one topic model (diverging, centred on 0)."""
     apply_style()
     association = topic_theme_association(doc_topics, standard, model)
     fig, ax = plt.subplots(figsize=(1.3 * association.shape[1] + 2.5, 0.45 * association.shape[0] + 1.8))
@@ -98,11 +102,18 @@ def plot_topic_theme_alignment(
     ax.set_xlabel("theme (manual standard)")
     ax.set_ylabel(f"{model} topic")
     ax.set_title(f"Which {model} topics carry which themes")
-    return save_figure(fig, path)
+    return fig
 
 
-def plot_reliability(reliability: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Cohen's kappa and Krippendorff's alpha of the independent coders, per theme and overall, with bootstrap bars."""
+def plot_topic_theme_alignment(
+    doc_topics: pd.DataFrame, standard: pd.DataFrame, path: str | os.PathLike[str], model: str
+) -> Path:
+    """Write ``draw_topic_theme_alignment`` as PNG at ``path``; return the path."""
+    return save_figure(draw_topic_theme_alignment(doc_topics, standard, model), path)
+
+
+def draw_reliability(reliability: pd.DataFrame) -> plt.Figure:
+    """Cohen's kappa and Krippendorff's alpha (two series) of the independent coders, per theme and overall, with bootstrap bars."""
     apply_style()
     categories = _categories(reliability["theme"], OVERALL)
     long = pd.concat(
@@ -122,4 +133,9 @@ def plot_reliability(reliability: pd.DataFrame, path: str | os.PathLike[str]) ->
     ax.set_ylabel("chance-corrected agreement (1 = perfect)")
     ax.set_title(f"Inter-coder reliability ({' vs '.join(str(reliability['coders'].iloc[0]).split('+'))})")
     ax.legend(frameon=False)
-    return save_figure(fig, path)
+    return fig
+
+
+def plot_reliability(reliability: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``draw_reliability`` as PNG at ``path``; return the path."""
+    return save_figure(draw_reliability(reliability), path)

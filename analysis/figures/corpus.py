@@ -11,8 +11,11 @@ import seaborn as sns
 from hkasean.analysis.figures import PALETTE, apply_style, save_figure
 
 
-def plot_documents_per_year(doc_frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Stacked bars: documents per year, coloured by doc_type (from ``corpus.frame.documents_frame``)."""
+def draw_documents_per_year(doc_frame: pd.DataFrame) -> plt.Figure:
+    """Stacked bars: documents per year (x), one bar series per doc_type ("" shown as "unknown").
+
+    ``doc_frame``: ``corpus.frame.documents_frame`` (needs ``doc_id, year, doc_type``).
+    """
     apply_style()
     counts = (
         doc_frame.assign(doc_type=doc_frame["doc_type"].replace("", "unknown"))
@@ -29,4 +32,9 @@ def plot_documents_per_year(doc_frame: pd.DataFrame, path: str | os.PathLike[str
     ax.set_ylabel("Documents (count)")
     ax.set_title("Documents per year and type")
     ax.legend(title="Document type", bbox_to_anchor=(1.01, 1), loc="upper left", frameon=False)
-    return save_figure(fig, path)
+    return fig
+
+
+def plot_documents_per_year(doc_frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``draw_documents_per_year`` as PNG at ``path``; return the path."""
+    return save_figure(draw_documents_per_year(doc_frame), path)

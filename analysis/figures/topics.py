@@ -8,14 +8,18 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import MaxNLocator
 
 from hkasean.analysis.figures import PALETTE, SEQUENTIAL, apply_style, save_figure
 
 PANEL_COLUMNS = 3
 
 
-def plot_top_terms(top_terms: pd.DataFrame, model: str, path: str | os.PathLike[str]) -> Path:
-    """One horizontal bar panel per topic of ``model`` (top_terms columns: model, topic, rank, term, weight)."""
+def draw_top_terms(top_terms: pd.DataFrame, model: str) -> plt.Figure:
+    """One horizontal bar panel per topic of ``model`` (top_terms columns: model, topic, rank, term, weight).
+
+    Bars are the terms by rank (strongest on top, "_" shown as a space); ``ValueError`` if ``model`` has no rows.
+    """
     apply_style()
     frame = top_terms[top_terms["model"] == model]
     if frame.empty:
@@ -36,10 +40,15 @@ def plot_top_terms(top_terms: pd.DataFrame, model: str, path: str | os.PathLike[
         ax.set_visible(False)
     fig.suptitle(f"Top terms per topic: {model}")
     fig.tight_layout()
-    return save_figure(fig, path)
+    return fig
 
 
-def plot_theme_by_year(doc_themes: pd.DataFrame, doc_frame: pd.DataFrame, path: str | os.PathLike[str], model: str | None = None) -> Path:
+def plot_top_terms(top_terms: pd.DataFrame, model: str, path: str | os.PathLike[str]) -> Path:
+    """Write ``draw_top_terms`` as PNG at ``path``; return the path."""
+    return save_figure(draw_top_terms(top_terms, model), path)
+
+
+def draw_theme_by_year(doc_themes: pd.DataFrame, doc_frame: pd.DataFrame, model: str | None = None) -> plt.Figure:
     """Heatmap theme x year of the share of documents carrying each theme (0..1, annotated).
 
     One panel per model (or only ``model``). Rows of ``doc_themes`` with ``fold < 0`` (supervised
@@ -63,11 +72,20 @@ def plot_theme_by_year(doc_themes: pd.DataFrame, doc_frame: pd.DataFrame, path: 
         ax.set_xlabel("year")
         ax.set_ylabel("theme")
     fig.tight_layout()
-    return save_figure(fig, path)
+    return fig
 
 
-def plot_k_selection(selection: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Mean c_npmi coherence and stability (over seeds) against K, one line per model; chosen K marked."""
+def plot_theme_by_year(doc_themes: pd.DataFrame, doc_frame: pd.DataFrame, path: str | os.PathLike[str], model: str | None = None) -> Path:
+    """Write ``draw_theme_by_year`` as PNG at ``path``; return the path."""
+    return save_figure(draw_theme_by_year(doc_themes, doc_frame, model), path)
+
+
+def draw_k_selection(selection: pd.DataFrame) -> plt.Figure:
+    """Mean c_npmi coherence (left) and stability (right) over seeds against K, one line per model.
+
+    The chosen K of each model is ringed (hollow black circle, legend entry "chosen K").
+    ``selection``: the K grid table (``models.selection.SELECTION_COLUMNS``).
+    """
     apply_style()
     if selection.empty:
         raise ValueError("empty K selection table")
@@ -78,7 +96,15 @@ def plot_k_selection(selection: pd.DataFrame, path: str | os.PathLike[str]) -> P
         k_chosen = selection[selection["chosen"]].groupby("model")["k"].first().reset_index()
         marks = chosen.merge(k_chosen, on="model")
         ax.scatter(marks["k"], marks[metric], s=150, facecolors="none", edgecolors="black", label="chosen K")
+        ax.legend(title="model")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("number of topics K")
         ax.set_ylabel(label)
+    fig.suptitle("Choosing the number of topics K")
     fig.tight_layout()
-    return save_figure(fig, path)
+    return fig
+
+
+def plot_k_selection(selection: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write ``draw_k_selection`` as PNG at ``path``; return the path."""
+    return save_figure(draw_k_selection(selection), path)

@@ -1,0 +1,212 @@
+"""The processed corpus: token lists on disk, one per unit, with what the models need to read them, and its cache files."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import tempfile
+from array import array
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import numpy as np
+from gensim.corpora import Dictionary
+from scipy import sparse
+
+from hkasean.corpus.errors import InputError
+from hkasean.models.text_settings import TextSettings
+from hkasean.models.token_file import TokenFile, TokenFileError, remove_if_unused
+
+logger = logging.getLogger(__name__)
+
+CACHE_VERSION = 4
+"""Version of the processing and of its cache files: bump it when either changes (old caches are then never matched)."""
+COHERENCE_SAMPLE_SEED = 0
+
+
+@dataclass
+class ProcessedCorpus:
+    """Token lists of a corpus, one per unit, with what the models need to read them.
+
+    ``tokens[i]`` belongs to document ``unit_doc_ids[i]``; the units of a document are contiguous
+    and in ``doc_ids`` order. ``indicator_tokens``: theme -> indicator phrase -> its token;
+    ``theme_terms``: theme -> the tokens standing for its vocabulary (indicator tokens plus the
+    normalised content words of its indicator phrases, words shared by several themes left out);
+    ``indicator_hits``: doc_id -> list of ``[theme, indicator, occurrences]`` found in the raw
+    title + text; ``n_words``: doc_id -> whitespace word count of title + text. Iterating yields
+    the token lists one at a time (the gensim corpus idiom). ``tokens`` is a ``TokenFile`` (on disk,
+    streamed) when made by ``process_documents``; any sequence of token lists works.
+    """
+
+    doc_ids: list[str]
+    tokens: Sequence[list[str]]
+    unit_doc_ids: list[str]
+    surface_forms: dict[str, str]
+    settings: TextSettings
+    fingerprint: str
+    theme_ids: list[str]
+    indicator_tokens: dict[str, dict[str, str]]
+    indicator_hits: dict[str, list[list]]
+    n_words: dict[str, int]
+    theme_terms: dict[str, list[str]] = field(default_factory=dict)
+    _dictionary: Dictionary | None = field(default=None, init=False, repr=False, compare=False)
+    _bow: sparse.csr_matrix | None = field(default=None, init=False, repr=False, compare=False)
+    _coherence_texts: dict[int, list[list[str]]] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return iter(self.tokens)
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def surface(self, token: str) -> str:
+        """The readable form of a token (its most frequent original word)."""
+        return self.surface_forms.get(token, token)
+
+    def document_tokens(self) -> Iterator[list[str]]:
+        """The tokens of each document (its units concatenated), in ``doc_ids`` order."""
+        current: str | None = None
+        merged: list[str] = []
+        for doc_id, tokens in zip(self.unit_doc_ids, self.tokens):
+            if doc_id != current and current is not None:
+                yield merged
+                merged = []
+            current = doc_id
+            merged.extend(tokens)
+        if current is not None:
+            yield merged
+
+    def aggregate_units(self, unit_matrix: np.ndarray, how: str = "mean") -> np.ndarray:
+        """Collapse an n_units x k matrix to n_docs x k by the ``mean`` or ``max`` over each document's units."""
+        counts = Counter(self.unit_doc_ids)
+        starts = np.cumsum([0] + [counts[d] for d in self.doc_ids[:-1]])
+        if how == "mean":
+            sizes = np.array([counts[d] for d in self.doc_ids], dtype=float)[:, None]
+            return np.add.reduceat(unit_matrix, starts, axis=0) / sizes
+        if how == "max":
+            return np.maximum.reduceat(unit_matrix, starts, axis=0)
+        raise InputError(f"expected 'mean' or 'max', got {how!r}", where="unit aggregation")
+
+    def dictionary(self) -> Dictionary:
+        """The gensim ``Dictionary`` of the tokens (built once, streamed, ids in first-seen order)."""
+        if self._dictionary is None:
+            self._dictionary = Dictionary(self)
+        return self._dictionary
+
+    def bow_matrix(self) -> sparse.csr_matrix:
+        """n_units x n_dictionary sparse token counts (int32), built once in one streamed pass.
+
+        Columns follow ``dictionary()`` ids. Compact (8 bytes per distinct token of a unit, also
+        while it is built: typed arrays, not Python lists) and reused by every LDA fit, instead of
+        rebuilding bag-of-words on each pass.
+        """
+        if self._bow is None:
+            dictionary = self.dictionary()
+            indptr, indices, data = array("q", [0]), array("i"), array("i")
+            for tokens in self:
+                bow = dictionary.doc2bow(tokens)
+                indices.extend(i for i, _ in bow)
+                data.extend(n for _, n in bow)
+                indptr.append(len(indices))
+            self._bow = sparse.csr_matrix(
+                (np.frombuffer(data, dtype=np.int32), np.frombuffer(indices, dtype=np.int32), np.frombuffer(indptr, dtype=np.int64)),
+                shape=(len(self), len(dictionary)),
+            )
+        return self._bow
+
+    def coherence_texts(self, max_units: int) -> list[list[str]]:
+        """The unit token lists coherence is counted on: all of them, or ``max_units`` drawn without
+        replacement with a fixed seed (kept in corpus order) when the corpus is larger.
+
+        c_npmi and c_v count word co-occurrences over these texts, so their cost (and memory) is
+        bounded by the sample, not the corpus; with tens of thousands of units the estimates are
+        already stable. The sample is read in one streamed pass and kept for later calls.
+        """
+        if max_units not in self._coherence_texts:
+            if len(self) <= max_units:
+                self._coherence_texts[max_units] = list(self.tokens)
+            else:
+                rng = np.random.default_rng(COHERENCE_SAMPLE_SEED)
+                chosen = set(rng.choice(len(self), size=max_units, replace=False).tolist())
+                self._coherence_texts[max_units] = [tokens for i, tokens in enumerate(self.tokens) if i in chosen]
+        return self._coherence_texts[max_units]
+
+    def theme_seed_tokens(self) -> dict[str, set[str]]:
+        """Theme id -> the set of tokens standing for its indicators."""
+        return {theme: set(tokens.values()) for theme, tokens in self.indicator_tokens.items()}
+
+    def theme_vocabulary(self) -> dict[str, set[str]]:
+        """Theme id -> its indicator tokens plus the content-word stems of its indicator phrases."""
+        return {theme: self.theme_seed_tokens()[theme] | set(self.theme_terms.get(theme, ())) for theme in self.theme_ids}
+
+    def save(self, folder: str | os.PathLike[str]) -> Path:
+        """Write the corpus to ``folder`` as ``processed-<fingerprint>.json`` (everything but the tokens)
+        next to its token file ``processed-<fingerprint>.tokens``; return the JSON path.
+
+        The token file is copied (streamed) unless it is already that file; the JSON, which records
+        the token file's SHA-256, is written last and atomically, so its presence means the pair is
+        complete.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        json_path, tokens_path = cache_paths(folder, self.fingerprint)
+        if not (isinstance(self.tokens, TokenFile) and self.tokens.path == tokens_path):
+            self.tokens = TokenFile.write(tokens_path, self.tokens)
+        record = {name: getattr(self, name) for name in _SERIALISED}
+        record["settings"] = asdict(self.settings)
+        record["n_units"] = len(self.tokens)
+        record["tokens_sha256"] = self.tokens.digest
+        fd, tmp = tempfile.mkstemp(prefix=f".{json_path.name}-", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(record, out, ensure_ascii=False)
+            os.replace(tmp, json_path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        return json_path
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike[str], fingerprint: str) -> "ProcessedCorpus | None":
+        """The corpus ``save`` wrote to ``folder`` for ``fingerprint``, or None (with a warning) if absent,
+        incomplete, unreadable or if its token file is not byte for byte the one written."""
+        json_path, tokens_path = cache_paths(Path(folder), fingerprint)
+        if not json_path.is_file():
+            return None
+        try:
+            record = json.loads(json_path.read_text(encoding="utf-8"))
+            tokens = TokenFile(tokens_path, digest=record.pop("tokens_sha256"))
+            if record.pop("n_units") != len(tokens):
+                raise ValueError("its token file does not match")
+            settings = record.pop("settings")
+            settings["domain_stopwords"] = tuple(settings["domain_stopwords"])
+            return cls(settings=TextSettings(**settings), tokens=tokens, **record)
+        except (ValueError, KeyError, TypeError, AttributeError, TokenFileError) as exc:
+            logger.warning("ignoring the unreadable processed-corpus cache %s (%s)", json_path, exc)
+            return None
+
+
+_SERIALISED = ("doc_ids", "unit_doc_ids", "surface_forms", "fingerprint", "theme_ids",
+               "indicator_tokens", "indicator_hits", "n_words", "theme_terms")
+
+
+_CACHED_TOKENS = re.compile(r"processed-([0-9a-f]{64})\.tokens")
+
+
+def cache_paths(folder: Path, fingerprint: str) -> tuple[Path, Path]:
+    return folder / f"processed-{fingerprint}.json", folder / f"processed-{fingerprint}.tokens"
+
+
+def remove_stale_cache(folder: str | os.PathLike[str], keep: str) -> None:
+    """Delete the processed corpora ``save`` wrote to ``folder``, except the one of fingerprint ``keep``
+    and any whose token file a run (in any process) still holds.
+
+    Only ``processed-<sha256>.tokens`` files and their JSON are considered; anything else in the
+    folder is left alone. A token file goes only under an exclusive lock (``remove_if_unused``).
+    """
+    for tokens_path in Path(folder).glob("processed-*.tokens"):
+        match = _CACHED_TOKENS.fullmatch(tokens_path.name)
+        if match and match[1] != keep:
+            remove_if_unused(tokens_path, tokens_path.with_suffix(".json"))
