@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hkasean.scripts.commands.evaluate",
     "hkasean.scripts.commands.run",
     "hkasean.scripts.commands.config",
+    "hkasean.scripts.commands.codebook",
 )
 
 NOISY_LIBRARIES = ("gensim", "matplotlib", "PIL", "urllib3", "smart_open")
