@@ -10,11 +10,20 @@ Year: an explicit "in 2019" / "for 2022" in the same clause; "the previous year"
 document's year minus 1; otherwise the document's year minus 1 (annual statistics are quoted for the
 last complete year), with ``year_inferred = True``.
 
-``audit_claims`` compares each claim with the official figure of the same subject and year, in the
-claim's unit (US$ <-> HK$ at the peg, said in the note). Tolerance: a claim agrees when it is within the
-precision it states (half a unit of its last digit: "12 per cent" covers 11.5-12.5, "US$136 billion"
-covers 135.5-136.5), widened by the peg band (7.75-7.85 around the 7.80 used) when a conversion was needed,
-and by ``qualifier_tolerance`` (relative) when the claim is hedged ("almost", "around", ...). Ranks must match.
+``audit_claims`` compares each claim with the reference figures of the same subject and year, in the
+claim's unit (US$ <-> HK$ at the peg, said in the note; S$ and RM figures are never converted). Tolerance:
+a claim agrees when it is within the precision it states (half a unit of its last digit: "12 per cent"
+covers 11.5-12.5, "US$136 billion" covers 135.5-136.5), widened by the peg band (7.75-7.85 around the 7.80
+used) when a conversion was needed, and by ``qualifier_tolerance`` (relative) when the claim is hedged
+("almost", "around", ...). Ranks must match.
+
+A claim is never verified against itself. Every reference figure carries its independence from the claim
+(``reference_independence``, decided by ``reference_independence``): ``independent`` (an official
+statistical tabulation, or a different publisher reporting a statistics agency's data), ``same_statement``
+(the claim's own document, or a report quoting the claim's speaker or dated the same day) or ``unknown``.
+Verdicts: ``agree`` / ``differs`` only against the best independent figure (``SOURCE_PRIORITY``: the
+official tabulation first); a match with a same-statement figure is ``self_consistent`` (reported, never
+counted as confirmation); everything else is ``no_independent_figure``.
 """
 from __future__ import annotations
 
@@ -25,18 +34,29 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from hkasean.analysis.trade import STUDY_POSTER, TradeSettings, annual_series
+from hkasean import contract
+from hkasean.analysis.trade import (
+    ASEAN_MEMBERS, CONFIDENCE_RANK, OFFICIAL_TABULATION, SOURCE_PRIORITY, STUDY_POSTER, TradeSettings, annual_series, to_currency,
+)
 from hkasean.corpus.document import Document
 
 CLAIM_COLUMNS = [
     "doc_id", "date", "sentence", "claim_type", "value", "unit", "currency", "year", "year_inferred",
-    "subject", "claim_text", "qualifier",
+    "subject", "claim_text", "qualifier", "urls", "speaker",
 ]
-AUDIT_COLUMNS = [
-    "doc_id", "date", "claim_type", "claim_text", "value", "unit", "year", "subject", "official_value",
-    "official_unit", "official_source", "official_confidence", "verdict", "difference", "relative_difference", "note",
-]
-ASEAN_MEMBERS = ["Brunei", "Cambodia", "Indonesia", "Laos", "Malaysia", "Myanmar", "Philippines", "Singapore", "Thailand", "Vietnam"]
+AGREE, DIFFERS, SELF_CONSISTENT, NO_INDEPENDENT_FIGURE = "agree", "differs", "self_consistent", "no_independent_figure"
+VERDICTS = (AGREE, DIFFERS, SELF_CONSISTENT, NO_INDEPENDENT_FIGURE)
+INDEPENDENT, SAME_STATEMENT, UNKNOWN = "independent", "same_statement", "unknown"
+RULE_TABULATION = "official statistical tabulation"
+RULE_OWN_DOCUMENT = "source is the claim's own document (same URL or document id)"
+RULE_SAME_SPEAKER = "report quoting the claim's speaker"
+RULE_SAME_DAY = "report dated the day of the claim"
+RULE_AGENCY_DATA = "different publisher reporting statistics-agency data"
+RULE_UNKNOWN = "a quote or report whose independence from the claim cannot be established"
+_AGENCY_DATA = re.compile(
+    r"\bC&SD\b|Census and Statistics|\bTID (?:data|factsheet)\b|\bGSO\b|\bPSA\b|customs data|SingStat|"
+    r"Enterprise Singapore|statistics (?:department|office|agency)", re.I)
+AUDIT_COLUMNS = contract.CLAIMS.column_list
 SUBJECT_HK_ASEAN = "HK-ASEAN trade"
 SUBJECT_ASEAN_PARTNER = "ASEAN as HK's partner"
 SUBJECT_HK_PARTNER = "HK as ASEAN's partner"
@@ -46,8 +66,8 @@ SUBJECT_HK_PARTNER = "HK as ASEAN's partner"
 class ClaimsSettings:
     """Tunable parameters of the claims audit (config keys = field names)."""
 
-    peg_band: float = field(default=0.05, metadata={"help": "half-width of the HK$/US$ peg band (7.75-7.85) added to the tolerance of converted figures"})
-    qualifier_tolerance: float = field(default=0.05, metadata={"help": "extra relative tolerance for hedged claims (almost, around, nearly, over ...)"})
+    peg_band: float = field(default=0.05, metadata={"help": "half-width of the HK$/US$ peg band (7.75-7.85) added to the tolerance of converted figures", "at_least": 0})
+    qualifier_tolerance: float = field(default=0.05, metadata={"help": "extra relative tolerance for hedged claims (almost, around, nearly, over ...)", "at_least": 0})
 
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
@@ -103,7 +123,8 @@ def extract_claims(documents: Iterable[Document]) -> pd.DataFrame:
     ("HK$ billion", "US$ billion", "%", "rank"), currency ("HK$", "US$" or ""), year (int), year_inferred
     (bool), subject (e.g. "HK-ASEAN trade", "ASEAN as HK's partner", "HK as ASEAN's partner",
     "HK-Vietnam trade", "Vietnam rank within ASEAN", "other"), claim_text (the matched words), qualifier
-    ("almost", "around", ... or "")].
+    ("almost", "around", ... or ""), urls (the document's ``url`` and any other ``*url`` field, space-separated),
+    speaker].
     """
     rows = []
     for document in documents:
@@ -114,10 +135,16 @@ def extract_claims(documents: Iterable[Document]) -> pd.DataFrame:
                 for claim in _claims_in_clause(clause, document.year):
                     if claim["subject"] == "other":
                         continue
-                    rows.append({"doc_id": document.id, "date": document.date, "sentence": sentence.strip()} | claim)
+                    rows.append({"doc_id": document.id, "date": document.date, "sentence": sentence.strip()} | claim
+                                | {"urls": _document_urls(document), "speaker": document.speaker})
     frame = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
     frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
     return frame.astype({"value": float, "year": int, "year_inferred": bool})
+
+
+def _document_urls(document: Document) -> str:
+    urls = [document.url] + [value for key, value in document.extra.items() if key.endswith("url") and isinstance(value, str)]
+    return " ".join(url for url in urls if url)
 
 
 def _claims_in_clause(clause: str, document_year: int) -> list[dict]:
@@ -225,17 +252,6 @@ def _entity_mentions(clause: str) -> list[tuple[int, str]]:
     return mentions
 
 
-OFFICIAL_SERIES = {
-    ("value", SUBJECT_HK_ASEAN): ("hk_asean_trade", "total_trade", "ASEAN"),
-    ("share", "ASEAN share of HK trade"): ("hk_asean_trade", "share_of_hk_total_trade", "ASEAN"),
-    ("share", SUBJECT_HK_PARTNER): ("asean_partner_trade", "share_of_asean_total_trade", "Hong Kong"),
-    ("rank", SUBJECT_ASEAN_PARTNER): ("hk_asean_trade", "rank_as_hk_partner", "ASEAN"),
-    ("rank", SUBJECT_HK_PARTNER): ("asean_partner_trade", "rank", "Hong Kong"),
-}
-"""(claim_type, subject) -> (series, flow, partner) of the official figure; member-level values use
-``hk_member_trade``/``total_trade``/<member>."""
-
-
 def audit_claims(
     claims: pd.DataFrame,
     trade_table: pd.DataFrame,
@@ -243,86 +259,176 @@ def audit_claims(
     peg_band: float = ClaimsSettings.peg_band,
     qualifier_tolerance: float = ClaimsSettings.qualifier_tolerance,
 ) -> pd.DataFrame:
-    """Compare each extracted claim with the official figure of the same subject and year.
+    """Check each extracted claim against the independent reference figures of the same subject and year.
 
-    ``trade_table`` is ``load_trade_table()``; study-poster rows are never used as the official figure.
-    The official figure is the one ``annual_series`` prefers for that year (confidence high > medium >
-    low), expressed in the claim's currency. ``difference = claim - official`` (claim units),
-    ``relative_difference = difference / official``.
+    ``trade_table`` is a parsed trade table (``load_trade_table``, usually with the official tabulations
+    added); study-poster rows are never a reference. Each reference figure of the claim's subject and
+    year (numbers only, in the claim's unit) gets its independence from the claim
+    (``reference_independence``). The figure reported is the best independent one by ``SOURCE_PRIORITY``
+    (then confidence, then own currency over converted), else a same-statement one (a matching one
+    first), else the best one of unknown independence. ``difference = claim - reference`` (claim units),
+    ``relative_difference = difference / reference``.
 
     Returns DataFrame[``AUDIT_COLUMNS``]: doc_id, date, claim_type, claim_text, value, unit, year, subject,
-    official_value, official_unit, official_source, official_confidence, verdict (agree | differs |
-    no_official_figure), difference, relative_difference, note.
+    official_value, official_unit, official_source, official_confidence (the reference figure), verdict
+    (agree | differs | self_consistent | no_independent_figure), difference, relative_difference, note,
+    reference_independence (independent | same_statement | unknown | "" without a figure),
+    reference_source_class, independence_rule.
     """
-    official_rows = trade_table[trade_table["source_url"] != STUDY_POSTER]
+    references = trade_table[(trade_table["source_url"] != STUDY_POSTER) & trade_table["year"].notna()]
     rows = []
     for claim in claims.itertuples(index=False):
-        official = _official_figure(official_rows, claim.claim_type, claim.subject, claim.unit, int(claim.year), hkd_per_usd)
-        verdict_fields = _verdict(claim, official, hkd_per_usd, peg_band, qualifier_tolerance)
         rows.append({
             "doc_id": claim.doc_id, "date": claim.date, "claim_type": claim.claim_type, "claim_text": claim.claim_text,
             "value": claim.value, "unit": claim.unit, "year": claim.year, "subject": claim.subject,
-        } | official | verdict_fields)
+        } | _audit_one(claim, references, hkd_per_usd, peg_band, qualifier_tolerance))
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
-def _official_figure(table: pd.DataFrame, claim_type: str, subject: str, unit: str, year: int, hkd_per_usd: float) -> dict:
-    none = {"official_value": np.nan, "official_unit": "", "official_source": "", "official_confidence": "", "_flags": ""}
+OFFICIAL_SERIES = {
+    ("value", SUBJECT_HK_ASEAN): ("hk_asean_trade", "total_trade", "ASEAN"),
+    ("share", "ASEAN share of HK trade"): ("hk_asean_trade", "share_of_hk_total_trade", "ASEAN"),
+    ("share", SUBJECT_HK_PARTNER): ("asean_partner_trade", "share_of_asean_total_trade", "Hong Kong"),
+    ("rank", SUBJECT_ASEAN_PARTNER): ("hk_asean_trade", "rank_as_hk_partner", "ASEAN"),
+    ("rank", SUBJECT_HK_PARTNER): ("asean_partner_trade", "rank", "Hong Kong"),
+}
+"""(claim_type, subject) -> (series, flow, partner) of the reference figures; member-level values use
+``hk_member_trade``/``total_trade``/<member>."""
+
+
+def reference_independence(reference: pd.Series | object, claim: object) -> tuple[str, str]:
+    """How independent a reference figure is of a claim: ``(independence, rule)``, first rule that applies.
+
+    ``reference``: a trade-table row (``source_url, note, source_class``); ``claim``: a claims row
+    (``doc_id, date, urls, speaker``). Rules, in order:
+
+    1. ``independent``: the reference is an official statistical tabulation (source class);
+    2. ``same_statement``: its source is the claim's own document (same URL, ignoring scheme, ``www.``,
+       query and trailing slash, or its URL contains the document id);
+    3. ``same_statement``: its note names the claim's speaker (a report quoting the same official);
+    4. ``same_statement``: its URL or note carries the claim's date (a report of that day's statement);
+    5. ``independent``: its note cites a statistics agency's data (C&SD, TID data or factsheet, GSO, PSA,
+       customs data, SingStat ...) and its publisher (host) differs from the claim's;
+    6. ``unknown`` otherwise (e.g. another official quoting the same number, a news report).
+    """
+    if getattr(reference, "source_class") == OFFICIAL_TABULATION:
+        return INDEPENDENT, RULE_TABULATION
+    source, note = str(getattr(reference, "source_url")), str(getattr(reference, "note"))
+    claim_urls = str(getattr(claim, "urls", "") or "").split()
+    if _normal_url(source) in {_normal_url(url) for url in claim_urls} or _names_document(source, str(claim.doc_id)):
+        return SAME_STATEMENT, RULE_OWN_DOCUMENT
+    speaker = str(getattr(claim, "speaker", "") or "").strip()
+    if speaker and speaker.lower() in note.lower():
+        return SAME_STATEMENT, RULE_SAME_SPEAKER
+    date = pd.Timestamp(claim.date) if not pd.isna(claim.date) else None
+    if date is not None and any(form in source + " " + note for form in (
+            f"{date:%Y-%m-%d}", f"{date:%Y%m%d}", f"{date:%Y/%m/%d}", f"{date:%Y%m}/{date:%d}", f"{date:%Y/%m%d}")):
+        return SAME_STATEMENT, RULE_SAME_DAY
+    if _AGENCY_DATA.search(note) and _host(source) not in {_host(url) for url in claim_urls}:
+        return INDEPENDENT, RULE_AGENCY_DATA
+    return UNKNOWN, RULE_UNKNOWN
+
+
+def _names_document(source: str, doc_id: str) -> bool:
+    """Whether ``source`` contains the document id as a whole token (ids shorter than 6 characters never match)."""
+    return len(doc_id) >= 6 and re.search(rf"(?<![A-Za-z0-9]){re.escape(doc_id)}(?![A-Za-z0-9])", source) is not None
+
+
+def _normal_url(url: str) -> str:
+    url = re.sub(r"^[a-z]+://", "", url.strip().lower()).removeprefix("www.")
+    return url.split("?")[0].split("#")[0].rstrip("/")
+
+
+def _host(url: str) -> str:
+    return _normal_url(url).split("/")[0]
+
+
+def _reference_key(claim_type: str, subject: str) -> tuple[str, str, str] | None:
     key = OFFICIAL_SERIES.get((claim_type, subject))
     member = re.fullmatch(r"HK-(\w+) trade", subject)
     if key is None and claim_type == "value" and member:
         key = ("hk_member_trade", "total_trade", member.group(1))
+    return key
+
+
+def _references(table: pd.DataFrame, claim, hkd_per_usd: float) -> tuple[pd.DataFrame, str]:
+    """The numeric reference figures of the claim's subject and year in its unit, best first; and why none."""
+    key = _reference_key(claim.claim_type, claim.subject)
+    if claim.claim_type == "growth":
+        return table.iloc[:0], "growth claims are not audited (no official growth series by year)"
     if key is None:
-        return none
-    unit_target = unit if claim_type == "value" else None
-    series = annual_series(table, *key, unit_target, hkd_per_usd=hkd_per_usd, years=(year, year))
-    if series.empty or pd.isna(series["value"].iloc[0]):
-        return none | {"_flags": series["flags"].iloc[0] if len(series) else ""}
-    chosen = series.iloc[0]
-    source = _source_of(table, key, year, chosen["confidence"])
+        return table.iloc[:0], "no official series for this subject"
+    series, flow, partner = key
+    rows = table[(table["series"] == series) & (table["flow"] == flow) & (table["partner"] == partner)
+                 & (table["year"] == int(claim.year))]
+    bounds = rows[rows["value_num"].isna()]
+    if claim.claim_type == "value":
+        rows = to_currency(rows, target=claim.unit.split()[0], hkd_per_usd=hkd_per_usd)
+    else:
+        rows = rows.assign(converted=False)
+    rows = rows[rows["value_num"].notna()]
+    if rows.empty:
+        reason = f"official table: bound only ({', '.join(bounds['value'])})" if len(bounds) else "official table: gap: no figure"
+        return rows, reason
+    ranked = rows.assign(
+        _priority=rows["source_class"].map(SOURCE_PRIORITY), _confidence=rows["confidence"].map(CONFIDENCE_RANK),
+        _order=np.arange(len(rows)),
+    ).sort_values(["_priority", "_confidence", "converted", "_order"])
+    return ranked, ""
+
+
+def _audit_one(claim, references: pd.DataFrame, hkd_per_usd: float, peg_band: float, qualifier_tolerance: float) -> dict:
+    notes = [f"year inferred ({claim.year})"] if claim.year_inferred else []
+    candidates, reason = _references(references, claim, hkd_per_usd)
+    if candidates.empty:
+        return {"official_value": np.nan, "official_unit": "", "official_source": "", "official_confidence": "",
+                "verdict": NO_INDEPENDENT_FIGURE, "difference": np.nan, "relative_difference": np.nan,
+                "note": "; ".join(notes + [reason]), "reference_independence": "", "reference_source_class": "",
+                "independence_rule": ""}
+    judged = [(row, *reference_independence(row, claim)) for row in candidates.itertuples(index=False)]
+    checks = [(row, independence, rule, *_compare(claim, row, hkd_per_usd, peg_band, qualifier_tolerance))
+              for row, independence, rule in judged]
+    independent = [check for check in checks if check[1] == INDEPENDENT]
+    same = sorted((check for check in checks if check[1] == SAME_STATEMENT), key=lambda check: not check[3])
+    if independent:
+        row, independence, rule, within, tolerance = independent[0]
+        verdict = AGREE if within else DIFFERS
+    elif same and same[0][3]:
+        row, independence, rule, within, tolerance = same[0]
+        verdict = SELF_CONSISTENT
+    else:
+        row, independence, rule, within, tolerance = (same or checks)[0]
+        verdict = NO_INDEPENDENT_FIGURE
+        notes.append(f"{'matches' if within else 'differs from'} a figure that is not independent ({independence})")
+    others = len(checks) - 1
+    if others:
+        counts = pd.Series([check[1] for check in checks]).value_counts()
+        notes.append(f"{len(checks)} reference figures ({', '.join(f'{n} {k}' for k, n in counts.items())})")
+    if row.flag:
+        notes.append(f"reference: {row.flag}")
+    if row.converted:
+        notes.append(f"compared in {claim.unit} at {hkd_per_usd:.2f} HK$/US$")
+    notes.append(f"tolerance {tolerance:.3g}")
+    difference = claim.value - row.value_num
     return {
-        "official_value": float(chosen["value"]), "official_unit": chosen["unit"], "official_source": source,
-        "official_confidence": chosen["confidence"], "_flags": chosen["flags"],
+        "official_value": float(row.value_num), "official_unit": row.unit, "official_source": row.source_url,
+        "official_confidence": row.confidence, "verdict": verdict, "difference": difference,
+        "relative_difference": difference / row.value_num if row.value_num else np.nan, "note": "; ".join(notes),
+        "reference_independence": independence, "reference_source_class": row.source_class, "independence_rule": rule,
     }
 
 
-def _source_of(table: pd.DataFrame, key: tuple[str, str, str], year: int, confidence: str) -> str:
-    series, flow, partner = key
-    rows = table[(table["series"] == series) & (table["flow"] == flow) & (table["partner"] == partner)
-                 & (table["year"] == year) & (table["confidence"] == confidence) & table["value_num"].notna()]
-    return rows["source_url"].iloc[0] if len(rows) else ""
-
-
-def _verdict(claim, official: dict, hkd_per_usd: float, peg_band: float, qualifier_tolerance: float) -> dict:
-    flags = official.pop("_flags")
-    notes = [f"year inferred ({claim.year})"] if claim.year_inferred else []
-    if np.isnan(official["official_value"]):
-        reason = "no official series for this subject" if not flags else f"official table: {flags}"
-        if claim.claim_type == "growth":
-            reason = "growth claims are not audited (no official growth series by year)"
-        return {"verdict": "no_official_figure", "difference": np.nan, "relative_difference": np.nan,
-                "note": "; ".join(notes + [reason])}
-    official_value = official["official_value"]
-    difference = claim.value - official_value
+def _compare(claim, reference, hkd_per_usd: float, peg_band: float, qualifier_tolerance: float) -> tuple[bool, float]:
+    """Whether the claim is within its stated precision of the reference, and the tolerance used."""
     if claim.claim_type == "rank":
         tolerance = 0.0
     else:
         tolerance = stated_precision(claim.claim_text, claim.value)
-        if "converted" in flags:
-            tolerance += abs(official_value) * peg_band / hkd_per_usd
+        if reference.converted:
+            tolerance += abs(reference.value_num) * peg_band / hkd_per_usd
         if claim.qualifier:
-            tolerance += abs(official_value) * qualifier_tolerance
-    if flags:
-        notes.append(f"official: {flags}")
-    if "converted" in flags:
-        notes.append(f"compared in {claim.unit} at {hkd_per_usd:.2f} HK$/US$")
-    notes.append(f"tolerance {tolerance:.3g}")
-    return {
-        "verdict": "agree" if abs(difference) <= tolerance + 1e-9 else "differs",
-        "difference": difference,
-        "relative_difference": difference / official_value if official_value else np.nan,
-        "note": "; ".join(notes),
-    }
+            tolerance += abs(reference.value_num) * qualifier_tolerance
+    return bool(abs(claim.value - reference.value_num) <= tolerance + 1e-9), tolerance
 
 
 def stated_precision(claim_text: str, value: float) -> float:
@@ -369,7 +475,8 @@ def audit_poster_claims(
                 "doc_id": "study poster", "date": pd.NaT, "sentence": row.note, "claim_type": claim_type,
                 "value": value, "unit": unit, "currency": row.currency, "year": year, "year_inferred": False,
                 "subject": subject, "claim_text": f"{row.value} {row.unit} ({row.flow}, stated as {year})" if year != row.year
-                else f"{row.value} {row.unit} ({row.flow}, stored under {year})", "qualifier": "",
+                else f"{row.value} {row.unit} ({row.flow}, stored under {year})", "qualifier": "", "urls": "",
+                "speaker": "",
             })
     audit = audit_claims(pd.DataFrame(claims, columns=CLAIM_COLUMNS), trade_table, hkd_per_usd, peg_band, qualifier_tolerance)
     totals = annual_series(trade_table, "hk_total_trade", "total_trade", "World", "HK$ billion", hkd_per_usd=hkd_per_usd)

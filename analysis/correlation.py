@@ -20,29 +20,57 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from hkasean import contract
 from hkasean.analysis.resampling import bootstrap_indices, keyed_generator, percentile_interval
 
-CORRELATION_COLUMNS = [
-    "theme", "source", "trade_series", "transform", "lag", "method",
-    "r", "p_value", "q_value", "ci_low", "ci_high", "n", "warning",
-]
+CORRELATION_COLUMNS = contract.CORRELATION.column_list
 EXACT_MAX_N = 8
 """Up to this many pairs the permutation p-value enumerates all n! permutations."""
 MIN_N_COMPUTED = 3
 MIN_N_INTERVAL = 4
 
 
+TRANSFORMS = ("level", "diff")
+METHODS = ("pearson", "spearman")
+
+
+def check_choices(*checks: tuple[str, tuple[str, ...], tuple[str, ...]]) -> None:
+    """Raise ``ValueError`` naming the first value not allowed; each check is (name, values, allowed)."""
+    for name, values, allowed in checks:
+        for value in values:
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+
+
 @dataclass(frozen=True)
 class CorrelationSettings:
     """Tunable parameters of the theme-trade correlation table (config keys = field names)."""
 
-    lags: tuple[int, ...] = field(default=(-1, 0, 1), metadata={"help": "lags k in years: theme share of year t vs trade of year t+k"})
-    transforms: tuple[str, ...] = field(default=("level", "diff"), metadata={"help": "level and/or first difference (consecutive years only)"})
-    methods: tuple[str, ...] = field(default=("pearson", "spearman"), metadata={"help": "correlation coefficients to compute"})
-    n_perm: int = field(default=10000, metadata={"help": "Monte Carlo permutations when n > 8 (exact enumeration otherwise)"})
-    n_boot: int = field(default=2000, metadata={"help": "bootstrap resamples of the pairs for the interval of r"})
-    min_n: int = field(default=8, metadata={"help": "fewer pairs than this are marked 'exploratory only'"})
-    level: float = field(default=0.95, metadata={"help": "coverage of the bootstrap interval of r"})
+    lags: tuple[int, ...] = field(default=(-1, 0, 1), metadata={"help": "lags k in years: theme share of year t vs trade of year t+k", "min_items": 1})
+    transforms: tuple[str, ...] = field(default=("level", "diff"), metadata={"help": "level and/or first difference (consecutive years only)", "choices": ("level", "diff"), "min_items": 1})
+    methods: tuple[str, ...] = field(default=("pearson", "spearman"), metadata={"help": "correlation coefficients to compute", "choices": ("pearson", "spearman"), "min_items": 1})
+    n_perm: int = field(default=10000, metadata={"help": "Monte Carlo permutations when n > 8 (exact enumeration otherwise)", "at_least": 1})
+    n_boot: int = field(default=2000, metadata={"help": "bootstrap resamples of the pairs for the interval of r", "at_least": 1})
+    min_n: int = field(default=8, metadata={"help": "fewer pairs than this are marked 'exploratory only'", "at_least": 1})
+    level: float = field(default=0.95, metadata={"help": "coverage of the bootstrap interval of r", "above": 0, "below": 1})
+    monthly_lags: tuple[int, ...] = field(default=(-3, -2, -1, 0, 1, 2, 3), metadata={"help": "monthly analysis (prevalence.freq: month): lags k in months, theme share of month t vs trade of month t+k", "at_least": -24, "at_most": 24, "min_items": 1})
+    seasonal: tuple[str, ...] = field(default=("month_of_year",), metadata={"help": "monthly analysis: month_of_year subtracts each calendar month's mean from both series; none leaves them", "choices": ("none", "month_of_year"), "min_items": 1})
+    block_length: int = field(default=0, metadata={"help": "monthly analysis: block length in months of the block permutation and block bootstrap (0 = automatic rule, see analysis/monthly_correlation.py)", "at_least": 0})
+    monthly_n_perm: int = field(default=999, metadata={"help": "monthly analysis: block permutations per correlation", "at_least": 1})
+    monthly_n_boot: int = field(default=999, metadata={"help": "monthly analysis: moving-block bootstrap resamples for the interval of r", "at_least": 1})
+    monthly_min_n: int = field(default=24, metadata={"help": "monthly analysis: fewer month pairs than this are marked 'exploratory only'", "at_least": 1})
+    min_month_coverage: float = field(default=0.5, metadata={"help": "monthly analysis: below this share of months with a pair, a row is marked 'sparse'", "at_least": 0, "at_most": 1})
+
+    def annual(self) -> dict:
+        """The keyword arguments of ``correlation_table`` (the yearly analysis)."""
+        return {name: getattr(self, name) for name in ("lags", "transforms", "methods", "n_perm", "n_boot", "min_n", "level")}
+
+    def monthly(self) -> dict:
+        """The keyword arguments of ``monthly_correlation_table`` taken from these settings."""
+        return {"lags": self.monthly_lags, "transforms": self.transforms, "seasonal": self.seasonal,
+                "methods": self.methods, "n_perm": self.monthly_n_perm, "n_boot": self.monthly_n_boot,
+                "block_length": self.block_length, "min_n": self.monthly_min_n,
+                "min_coverage": self.min_month_coverage, "level": self.level}
 
 
 def correlation_table(
@@ -72,12 +100,7 @@ def correlation_table(
     Returns DataFrame with columns ``CORRELATION_COLUMNS``, one row per
     theme x source x trade_series x transform x lag x method.
     """
-    for transform in transforms:
-        if transform not in ("level", "diff"):
-            raise ValueError(f"transform must be 'level' or 'diff', got {transform!r}")
-    for method in methods:
-        if method not in ("pearson", "spearman"):
-            raise ValueError(f"method must be 'pearson' or 'spearman', got {method!r}")
+    check_choices(("transform", transforms, TRANSFORMS), ("method", methods, METHODS))
     shares = prevalence.assign(year=_annual_periods(prevalence["period"], "prevalence"))
     trade = trade_series.assign(year=_annual_periods(trade_series["period"], "trade_series"))
 

@@ -83,22 +83,26 @@ def agreement_reading(agreement: pd.DataFrame, reliability: pd.DataFrame | None)
     return lines
 
 
-def correlation_reading(correlation: pd.DataFrame) -> list[str]:
-    """Sentences on the correlation family: how many tests, how many survive FDR, the small-n caveat."""
+def correlation_reading(correlation: pd.DataFrame, family: str = "yearly") -> list[str]:
+    """Sentences on one correlation family (``yearly`` or ``monthly``): tests, survivors of FDR, the small-n caveat."""
     if correlation.empty:
-        return ["No correlation could be computed (no overlapping periods of theme prevalence and trade)."]
+        return [f"No {family} correlation could be computed (no overlapping periods of theme prevalence and trade)."]
     computed = correlation.dropna(subset=["r"])
     significant = computed[computed["q_value"] < 0.05]
+    inference = ("block-permutation p-values (autocorrelation kept), moving-block bootstrap intervals"
+                 if family == "monthly" else "permutation p-values, bootstrap intervals")
     lines = [
-        f"{len(computed)} correlations were computed (themes x sources x trade series x levels/differences x lags x "
-        f"Pearson/Spearman); after Benjamini-Hochberg correction across the whole family, {len(significant)} "
-        "have q < 0.05."
+        f"{len(computed)} {family} correlations were computed (themes x sources x trade series x levels/differences x lags x "
+        f"Pearson/Spearman; {inference}); after Benjamini-Hochberg correction across the whole {family} family, "
+        f"{len(significant)} have q < 0.05."
     ]
-    small = int((computed["n"] < 8).sum())
+    if len(computed):
+        lines[0] += f" They rest on {int(computed['n'].min())} to {int(computed['n'].max())} pairs."
+    small = int(computed["warning"].astype(str).str.contains("exploratory").sum())
     if small:
         lines.append(
-            f"{small} of them rest on fewer than 8 periods: with so few points a correlation is exploratory at best; "
-            "read the permutation p-values and the wide bootstrap intervals, not the r alone."
+            f"{small} of them rest on too few {'months' if family == 'monthly' else 'years'} and are marked exploratory: "
+            "read the p-values and the wide intervals, not the r alone."
         )
     return lines
 
@@ -119,11 +123,74 @@ def trade_reading(asymmetry: pd.DataFrame) -> list[str]:
     return lines
 
 
+def member_reading(members: pd.DataFrame | None) -> list[str]:
+    """One sentence per member with both shares in some year (the latest such year): who matters more to whom."""
+    if members is None or members.empty:
+        return []
+    both = members[(members["partner"] != "ASEAN") & members["ratio"].notna()]
+    lines = []
+    for partner, rows in both.groupby("partner", sort=True):
+        row = rows.sort_values("year").iloc[-1]
+        lines.append(
+            f"{partner} ({int(row['year'])}): {row['partner_share_of_hk_trade']:.1f}% of Hong Kong's merchandise trade "
+            f"(HK-recorded) against Hong Kong's {row['hk_share_of_partner_trade']:.1f}% of {partner}'s (recorded by "
+            f"{partner}): a ratio of {row['ratio']:.2f} to 1, so {'the member matters more to Hong Kong' if row['ratio'] > 1 else 'Hong Kong matters more to the member'}.")
+    return lines
+
+
 def claims_reading(claims: pd.DataFrame) -> str:
-    """One sentence with the verdict counts of the claims audit."""
+    """The claims audit in one paragraph: independent checks only, self-consistent claims apart, differing ones first."""
     counts = claims["verdict"].value_counts()
-    parts = ", ".join(f"{counts.get(v, 0)} {v.replace('_', ' ')}" for v in ("agree", "differs", "no_official_figure"))
-    return f"{len(claims)} numeric trade claims found in the documents: {parts}."
+    agree, differs = int(counts.get("agree", 0)), int(counts.get("differs", 0))
+    text = (f"{len(claims)} numeric trade claims found in the documents: {agree + differs} could be checked against an "
+            f"independent figure ({agree} agree, {differs} differ)")
+    differing = claims[claims["verdict"] == "differs"]
+    if len(differing):
+        text += " — differing: " + "; ".join(
+            f"{row['doc_id']} \"{row['claim_text']}\" ({int(row['year'])}) vs {row['official_value']:.4g} "
+            f"({row['relative_difference']:+.1%})" for _, row in differing.iterrows())
+    return (text + f"; {int(counts.get('self_consistent', 0))} match only their own source or a report of the same "
+            f"statement (self-consistent, not counted as confirmation); {int(counts.get('no_independent_figure', 0))} "
+            "have no independent figure.")
+
+
+SUGGESTIONS_SHOWN = 5
+"""Suggestions per theme and source shown in the report (all of them are in the CSV)."""
+
+
+def suggestions_section(report: ReportInput) -> Section:
+    """"Terms your codebook may be missing": the best candidate indicators per theme, with the caveat
+    (for a run with a coding, which has the ``indicator_suggestions`` table)."""
+    section = Section("Terms your codebook may be missing", "suggestions")
+    table = report.tables[contract.INDICATOR_SUGGESTIONS.name]
+    section.blocks.append(Paragraph(
+        "Candidate indicator terms found in the corpus itself, per theme: terms that distinguish the coded documents "
+        "carrying the theme from the other coded documents (source log_odds; score = z-score of the weighted log-odds "
+        "ratio with an informative Dirichlet prior, Monroe, Colaresi & Quinn 2008) and near neighbours of the theme's "
+        "indicators in word vectors trained on the corpus (source word_vectors; score = cosine similarity). "
+        "docs_with_theme and docs_without_theme count the coded documents containing the term. precision and "
+        "recall_gain are out of fold: the term is looked for on the other folds and counted on the held-out one; "
+        "recall_gain is the share of the theme's documents it would newly catch that no current indicator catches. "
+        "in_definition = 1 when the theme's own definition uses the term's words."))
+    section.blocks.append(Paragraph(
+        "These are suggestions for a human to judge, never added to the codebook automatically. Many are companions "
+        "of the theme (places, events, officials) rather than ways of expressing it. To adopt a term, add it to the "
+        "theme's indicators in your codebook and rerun; agreement on this same coding is then optimistic, because "
+        "the term was chosen by looking at these labels.", kind="warning"))
+    sources = report.tables.get(contract.INDICATOR_SOURCES.name)
+    if sources is not None:
+        for _, row in sources[sources["status"] != "used"].iterrows():
+            section.blocks.append(Paragraph(f"Source {row['source']}: {row['note']}.", kind="note"))
+    if table.empty:
+        section.blocks.append(Paragraph("No term passed the thresholds for any theme.", kind="note"))
+        return section
+    shown = table[table["rank"] <= SUGGESTIONS_SHOWN]
+    section.blocks.append(Table(
+        shown[["theme", "term", "source", "score", "docs_with_theme", "docs_without_theme", "precision", "recall_gain",
+               "folds_found", "in_definition"]],
+        f"Top {SUGGESTIONS_SHOWN} suggestions per theme and source (example sentences in the CSV)",
+        csv_name=contract.INDICATOR_SUGGESTIONS.name, max_rows=10 * SUGGESTIONS_SHOWN))
+    return section
 
 
 def build_sections(report: ReportInput) -> list[Section]:
@@ -137,8 +204,12 @@ def build_sections(report: ReportInput) -> list[Section]:
     if agreement_table is not None and not agreement_table.empty:
         summary.blocks += [Paragraph(line) for line in agreement_reading(agreement_table, report.tables.get(contract.RELIABILITY.name))[:3]]
     summary.blocks += [Paragraph(line) for line in trade_reading(report.tables.get(contract.TRADE_ASYMMETRY.name))]
+    summary.blocks += [Paragraph(line) for line in member_reading(report.tables.get(contract.MEMBER_ASYMMETRY.name))]
     if report.tables.get(contract.CORRELATION.name) is not None:
         summary.blocks += [Paragraph(line) for line in correlation_reading(report.tables[contract.CORRELATION.name])]
+    monthly_table = report.tables.get(contract.MONTHLY_CORRELATION.name)
+    if monthly_table is not None and not monthly_table.empty:
+        summary.blocks += [Paragraph(line) for line in correlation_reading(monthly_table, family="monthly")]
     if report.tables.get(contract.CLAIMS.name) is not None:
         summary.blocks.append(Paragraph(claims_reading(report.tables[contract.CLAIMS.name])))
     sections.append(summary)
@@ -222,6 +293,8 @@ def build_sections(report: ReportInput) -> list[Section]:
         validation.blocks += _table(report, contract.DISAGREEMENTS.name, "Where models and the standard disagree (first rows)",
                                     ["model", "theme", "doc_id", "kind", "evidence_terms", "title"], max_rows=25)
     sections.append(validation)
+    if contract.INDICATOR_SUGGESTIONS.name in report.tables:
+        sections.append(suggestions_section(report))
 
     trends = Section("Theme prevalence over time and trade", "prevalence")
     trends.blocks += _figure(report, contract.THEME_SHARE_VS_TRADE)
@@ -236,21 +309,36 @@ def build_sections(report: ReportInput) -> list[Section]:
             corr.blocks.append(Paragraph(line, kind="warning" if "exploratory" in line else "text"))
         shown = correlation.dropna(subset=["r"]).sort_values(["q_value", "p_value"], kind="mergesort")
         corr.blocks.append(Table(shown, "Correlations, smallest q first", csv_name="correlation", max_rows=25))
+    monthly = report.tables.get(contract.MONTHLY_CORRELATION.name)
+    if monthly is not None and not monthly.empty:
+        for line in correlation_reading(monthly, family="monthly"):
+            corr.blocks.append(Paragraph(line, kind="warning" if "exploratory" in line else "text"))
+        shown = monthly.dropna(subset=["r"]).sort_values(["q_value", "p_value"], kind="mergesort")
+        corr.blocks.append(Table(shown, "Monthly correlations (prevalence.freq: month), smallest q first",
+                                 csv_name=contract.MONTHLY_CORRELATION.name, max_rows=25))
     sections.append(corr)
 
     claims = report.tables.get(contract.CLAIMS.name)
-    audit = Section("Claims audit: numbers in the releases vs official figures", "claims")
+    audit = Section("Claims audit: numbers in the releases vs independent figures", "claims")
     if claims is not None:
         counts = claims.groupby("verdict").size().rename("n_claims").reset_index()
         rate = manifest.get("config", {}).get("trade", {}).get("hkd_per_usd")
+        audit.blocks.append(Paragraph(claims_reading(claims)))
         audit.blocks.append(Paragraph(
-            "Numeric trade claims (values, shares, ranks, growth) extracted from the documents and matched to the official "
-            f"series by year, subject and unit (US$ and HK$ compared at HK${rate} per US$, the config's trade.hkd_per_usd)."))
+            "Numeric trade claims (values, shares, ranks, growth) extracted from the documents and matched to reference "
+            f"figures by year, subject and unit (US$ and HK$ compared at HK${rate} per US$, the config's trade.hkd_per_usd). "
+            "A claim agrees or differs only against an independent figure (an official statistical tabulation, or another "
+            "publisher reporting a statistics agency's data); a match with its own document or a report of the same "
+            "statement is only self-consistent; reference_independence and independence_rule say which rule applied.",
+            kind="note"))
         audit.blocks.append(Table(counts, "Verdicts"))
-        audit.blocks += _table(report, contract.CLAIMS.name, "Claims and their verdicts",
-                               ["doc_id", "date", "claim_type", "claim_text", "year", "official_value", "verdict", "relative_difference", "note"],
-                               max_rows=40)
-    audit.blocks += _table(report, contract.POSTER_CLAIMS.name, "The study poster's own figures checked against the official series")
+        order = {"differs": 0, "agree": 1, "self_consistent": 2, "no_independent_figure": 3}
+        ordered = claims.assign(_order=claims["verdict"].map(order)).sort_values("_order", kind="mergesort")
+        audit.blocks.append(Table(
+            ordered[["doc_id", "date", "claim_type", "claim_text", "year", "official_value", "verdict",
+                     "reference_independence", "relative_difference", "note"]],
+            "Claims and their verdicts, differing ones first", csv_name=contract.CLAIMS.name, max_rows=40))
+    audit.blocks += _table(report, contract.POSTER_CLAIMS.name, "The study poster's own figures checked against independent figures")
     sections.append(audit)
 
     trade = Section("Trade: the poster's three figures", "trade")
@@ -258,9 +346,17 @@ def build_sections(report: ReportInput) -> list[Section]:
     trade.blocks += _figure(report, contract.TRADE_HK_ASEAN)
     trade.blocks += _figure(report, contract.TRADE_EXPORT_DEPENDENCE)
     trade.blocks += _figure(report, contract.TRADE_IMPORT_DEPENDENCE)
+    trade.blocks += _figure(report, contract.TRADE_MEMBER_ASYMMETRY)
+    members = report.tables.get(contract.MEMBER_ASYMMETRY.name)
+    if members is not None and not members.empty:
+        both = members[members["ratio"].notna()]
+        trade.blocks.append(Table(both, "Partners and years with both shares (all rows in the CSV)",
+                                  csv_name=contract.MEMBER_ASYMMETRY.name, max_rows=30))
     trade.blocks.append(Paragraph(
-        "Hollow markers are inferred or low-confidence values; gaps are years with no official figure (never interpolated "
-        "unless the config asks, and then labelled).", kind="note"))
+        "Each point shows the best source of its year (official statistical tabulation > official quote > secondary report "
+        "> inferred): filled markers and solid bars are official tabulations, hollow markers and light bars quoted, "
+        "reported or inferred values; gaps are years with no figure (never interpolated unless the config asks, and then "
+        "labelled). HK$, US$ and S$ are never mixed: US$ is converted at the peg and flagged, S$ never.", kind="note"))
     sections.append(trade)
 
     repro = Section("Reproducibility", "manifest")

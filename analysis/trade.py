@@ -9,15 +9,18 @@ Loading adds parsed columns so that nothing is silently a number that is not one
 - ``currency`` (``HK$``, ``US$``, ``RM``, ``S$`` or ``""``), ``scale`` (1e3, 1e6, 1e9, 1e12; 1 for
   non-money units) and ``kind`` (``value``, ``share``, ``change``, ``rank``);
 - ``year`` (Int64, only for calendar-year periods ``YYYY``), ``inferred`` (note starts with INFERRED)
-  and ``flag`` (``"low confidence; inferred; ..."``, empty when nothing to say).
+  and ``flag`` (``"low confidence; inferred; ..."``, empty when nothing to say);
+- ``source_class``: what kind of source the figure comes from (``SOURCE_CLASSES``), from the optional
+  ``source_class`` column of the file or, when that column or cell is absent, derived by
+  ``derive_source_class``. Series are built from the best class per period (``SOURCE_PRIORITY``).
 
 HK$ and US$ are never mixed silently: ``to_currency`` converts at the HK$/US$ peg (7.75-7.85 band; the
 7.80 mid-point by default) and flags every converted value; other currencies are left out with a logged note.
 """
 from __future__ import annotations
 
-import csv
 import logging
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -28,15 +31,32 @@ import numpy as np
 import pandas as pd
 
 from hkasean.corpus.errors import InputError
+from hkasean.corpus.textfile import iter_csv_rows
 
 logger = logging.getLogger(__name__)
 
 TRADE_COLUMNS = ["series", "period", "partner", "flow", "value", "unit", "source_url", "confidence", "note"]
+SOURCE_CLASS_COLUMN = "source_class"
+"""Optional column of a trade CSV; derived from the other columns when absent (old files still load)."""
 REQUIRED_FIELDS = ["series", "period", "partner", "flow", "value", "unit", "confidence"]
 CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}
 STUDY_POSTER = "study poster"
-ANNUAL_COLUMNS = ["period", "value", "unit", "confidence", "flags"]
-CORRELATION_SERIES_COLUMNS = ["trade_series", "period", "value", "unit", "flag"]
+ASEAN_MEMBERS = ["Brunei", "Cambodia", "Indonesia", "Laos", "Malaysia", "Myanmar", "Philippines", "Singapore", "Thailand", "Vietnam"]
+OFFICIAL_TABULATION = "official_tabulation"
+OFFICIAL_QUOTE = "official_quote"
+SECONDARY_REPORT = "secondary_report"
+INFERRED = "inferred"
+POSTER = "poster"
+SOURCE_CLASSES = (OFFICIAL_TABULATION, OFFICIAL_QUOTE, SECONDARY_REPORT, INFERRED, POSTER)
+SOURCE_PRIORITY = {OFFICIAL_TABULATION: 0, OFFICIAL_QUOTE: 1, SECONDARY_REPORT: 2, INFERRED: 3, POSTER: 3}
+"""The declared priority when a period has figures from several sources: an official statistical
+tabulation beats an official quote, which beats a secondary report, which beats an inferred value or
+the study poster's figure. Within a class, confidence high > medium > low decides, then a figure in its
+own currency over a converted one, then file order."""
+PARSED_COLUMNS = ["value_num", "value_bound", "bound_value", "currency", "scale", "kind", "year", "inferred", "flag",
+                  SOURCE_CLASS_COLUMN]
+ANNUAL_COLUMNS = ["period", "value", "unit", "confidence", "flags", "source_class"]
+CORRELATION_SERIES_COLUMNS = ["trade_series", "period", "value", "unit", "flag", "source_class"]
 
 RECORDED_BY = {
     "hk_asean_trade": "HK",
@@ -48,6 +68,7 @@ RECORDED_BY = {
     "member_import_share_from_hk": "member",
     "sg_nodx_to_hk_yoy": "member",
     "asean_partner_trade": "ASEAN",
+    "sg_recorded_trade": "member",
 }
 """Which side recorded each series. A series is never combined with another, so HK-recorded levels
 (which count re-exports of Mainland goods) are never mixed with ASEAN-recorded ones."""
@@ -73,11 +94,22 @@ class TradeSettings:
 
     hkd_per_usd: float = field(
         default=7.80,
-        metadata={"help": "HK$ per US$ used to convert between the two (mid-point of the 7.75-7.85 peg band)"},
+        metadata={"help": "HK$ per US$ used to convert between the two (mid-point of the 7.75-7.85 peg band)", "above": 0},
     )
     interpolate: bool = field(
         default=False,
         metadata={"help": "fill interior gaps of annual trade series linearly (filled years are flagged 'interpolated')"},
+    )
+    official: bool = field(
+        default=True,
+        metadata={"help": "add the bundled official tabulations (analysis/data/official: HK-recorded trade by partner "
+                          "2015-2019, Singapore's monthly trade with HK 2015-2025) to the trade table"},
+    )
+    source_classes: tuple[str, ...] = field(
+        default=(OFFICIAL_TABULATION, OFFICIAL_QUOTE, SECONDARY_REPORT, INFERRED),
+        metadata={"help": "source classes the analysis series may use (the best one per period wins: official_tabulation "
+                          "> official_quote > secondary_report > inferred = poster); the poster's figures are audited, "
+                          "not used, unless listed here", "choices": SOURCE_CLASSES, "min_items": 1},
     )
 
 
@@ -90,48 +122,57 @@ def load_trade_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame
     """Read and validate a trade table (the bundled one when ``path`` is None).
 
     Returns one row per figure: the nine ``TRADE_COLUMNS`` (text) plus the parsed columns
-    ``value_num, value_bound, bound_value, currency, scale, kind, year, inferred, flag`` described in the
-    module docstring. Raises ``InputError`` naming the file, the row (data row number and file line)
-    and the column for any bad cell, a missing column, or an empty file.
+    ``value_num, value_bound, bound_value, currency, scale, kind, year, inferred, flag, source_class``
+    described in the module docstring (``source_class`` from the optional column of that name, else derived). Raises ``InputError`` naming the file, the row (data row number and file line)
+    and the column for any bad cell (a value must be a finite number or a bound), a missing column,
+    an empty file, bytes that are not UTF-8 or unreadable CSV such as an over-long cell. A UTF-8 BOM is fine.
     """
     path = Path(path) if path is not None else bundled_trade_path()
     records = _read_rows(path)
-    parsed = [_parse_row(record, path, row_no) for row_no, record in enumerate(records, start=1)]
-    return pd.DataFrame(parsed, columns=TRADE_COLUMNS + [
-        "value_num", "value_bound", "bound_value", "currency", "scale", "kind", "year", "inferred", "flag",
-    ]).astype({"value_num": float, "bound_value": float, "scale": float, "year": "Int64", "inferred": bool})
+    return parse_trade_records(records, path)
+
+
+def parse_trade_records(records: list[dict[str, str]], path: Path) -> pd.DataFrame:
+    """Validate and parse text records (``TRADE_COLUMNS`` and optionally ``source_class``, plus ``_line``).
+
+    ``path`` names the origin in error messages. Returns the frame ``load_trade_table`` describes.
+    """
+    parsed = [_parse_row(dict(record), path, row_no) for row_no, record in enumerate(records, start=1)]
+    return pd.DataFrame(parsed, columns=TRADE_COLUMNS + PARSED_COLUMNS).astype(
+        {"value_num": float, "bound_value": float, "scale": float, "year": "Int64", "inferred": bool})
 
 
 def _read_rows(path: Path) -> list[dict[str, str]]:
     if not path.is_file():
         raise InputError("trade table not found", path=path)
-    with path.open("r", encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        header = reader.fieldnames
-        if not header:
-            raise InputError(f"empty file: expected a CSV header with columns {', '.join(TRADE_COLUMNS)}", path=path)
-        missing = [column for column in TRADE_COLUMNS if column not in header]
-        if missing:
-            raise InputError(
-                f"missing column(s) {', '.join(missing)}; expected columns {', '.join(TRADE_COLUMNS)}",
-                path=path, where="line 1 (header)",
-            )
-        rows = []
-        for row_no, record in enumerate(reader, start=1):
-            where = f"row {row_no} (line {reader.line_num})"
-            if None in record:
-                raise InputError(f"more fields than the {len(header)} header columns", path=path, where=where)
-            absent = [column for column in TRADE_COLUMNS if record[column] is None]
-            if absent:
-                raise InputError(f"fewer fields than the header; column {absent[0]!r} is missing", path=path, where=where)
-            rows.append({column: record[column].strip() for column in TRADE_COLUMNS} | {"_line": reader.line_num})
+    records = iter_csv_rows(path)
+    header = next(records, (1, []))[1]
+    if not header:
+        raise InputError(f"empty file: expected a CSV header with columns {', '.join(TRADE_COLUMNS)}", path=path)
+    missing = [column for column in TRADE_COLUMNS if column not in header]
+    if missing:
+        raise InputError(
+            f"missing column(s) {', '.join(missing)}; expected columns {', '.join(TRADE_COLUMNS)}",
+            path=path, where="line 1 (header)",
+        )
+    columns = TRADE_COLUMNS + ([SOURCE_CLASS_COLUMN] if SOURCE_CLASS_COLUMN in header else [])
+    position = {column: header.index(column) for column in columns}
+    rows = []
+    for row_no, (line, cells) in enumerate((record for record in records if record[1]), start=1):
+        where = f"row {row_no} (line {line})"
+        if len(cells) > len(header):
+            raise InputError(f"more fields than the {len(header)} header columns", path=path, where=where)
+        absent = [column for column in columns if position[column] >= len(cells)]
+        if absent:
+            raise InputError(f"fewer fields than the header; column {absent[0]!r} is missing", path=path, where=where)
+        rows.append({column: cells[position[column]].strip() for column in columns} | {"_line": line})
     if not rows:
         raise InputError("empty file: the header has no data rows below it", path=path)
     return rows
 
 
 def _parse_row(record: dict, path: Path, row_no: int) -> dict:
-    line = record.pop("_line")
+    line = record.pop("_line", row_no)
 
     def fail(column: str, message: str) -> InputError:
         return InputError(message, path=path, where=f"row {row_no} (line {line}), column {column!r}")
@@ -141,6 +182,11 @@ def _parse_row(record: dict, path: Path, row_no: int) -> dict:
             raise fail(column, "empty cell; a value is required")
     if record["confidence"] not in CONFIDENCE_RANK:
         raise fail("confidence", f"got {record['confidence']!r}, expected one of high, medium, low")
+    source_class = record.pop(SOURCE_CLASS_COLUMN, "") or derive_source_class(
+        record["source_url"], record["confidence"], record["note"])
+    if source_class not in SOURCE_CLASSES:
+        raise fail(SOURCE_CLASS_COLUMN, f"got {source_class!r}, expected one of {', '.join(SOURCE_CLASSES)} "
+                                        "(or an empty cell: derived from source_url, confidence and note)")
     if not any(pattern.match(record["period"]) for pattern in _PERIOD_PATTERNS):
         raise fail("period", f"got {record['period']!r}, expected YYYY, YYYY-MM, YYYY-MM/YYYY-MM, YYYY->latest or ~YYYY")
     value_match = _VALUE_PATTERN.match(record["value"].replace(",", ""))
@@ -153,6 +199,9 @@ def _parse_row(record: dict, path: Path, row_no: int) -> dict:
 
     bound = value_match.group("bound") or ""
     number = float(value_match.group("number"))
+    if not math.isfinite(number):
+        raise fail("value", f"got a number with {len(value_match.group('number'))} characters, too large to be a "
+                            "finite number; expected a finite number or a bound such as '<5'")
     inferred = record["note"].upper().startswith("INFERRED")
     flags = []
     if record["confidence"] == "low":
@@ -173,7 +222,23 @@ def _parse_row(record: dict, path: Path, row_no: int) -> dict:
         "year": int(record["period"]) if _PERIOD_PATTERNS[0].match(record["period"]) else pd.NA,
         "inferred": inferred,
         "flag": "; ".join(flags),
+        SOURCE_CLASS_COLUMN: source_class,
     }
+
+
+def derive_source_class(source_url: str, confidence: str, note: str) -> str:
+    """The source class of a figure whose file gives none.
+
+    ``poster`` when ``source_url`` is "study poster"; ``inferred`` when the note starts with INFERRED;
+    ``official_quote`` for confidence ``high`` (a government or statistics office page quoting the figure);
+    ``secondary_report`` otherwise (news reports, mirrors, research summaries). Only an explicit
+    ``source_class`` cell makes a figure an ``official_tabulation``.
+    """
+    if source_url == STUDY_POSTER:
+        return POSTER
+    if note.upper().startswith("INFERRED"):
+        return INFERRED
+    return OFFICIAL_QUOTE if confidence == "high" else SECONDARY_REPORT
 
 
 def parse_unit(unit: str) -> tuple[str, float, str]:
@@ -245,64 +310,97 @@ def annual_series(
     *,
     interpolate: bool = TradeSettings.interpolate,
     hkd_per_usd: float = TradeSettings.hkd_per_usd,
+    source_classes: tuple[str, ...] = TradeSettings.source_classes,
     years: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
     """One value per calendar year for one (series, flow, partner), gaps kept as NaN rows.
 
     ``unit_target`` ``"HK$ billion"`` or ``"US$ billion"`` converts money rows (see ``to_currency``);
-    ``None`` keeps the rows' own unit, which must then be a single unit. Only one ``series`` is used, so
-    HK-recorded and ASEAN-recorded figures are never mixed (see ``RECORDED_BY``).
+    figures in other currencies (S$, RM) are never converted: they are left out and the year's flag says
+    how many (as it does for figures of a class not in ``source_classes``). ``None`` keeps the rows' own unit, which must then be a single unit. Only one ``series`` is
+    used, so HK-recorded and ASEAN-recorded figures are never mixed (see ``RECORDED_BY``). Only figures
+    whose ``source_class`` is in ``source_classes`` are used.
 
-    Preference when a year has several figures: a number over a bound, then confidence high > medium >
-    low, then a figure in its own currency over a converted one, then file order. Bounds alone leave the
-    year NaN (flagged with the bound). Years from the first to the last year with a row (or ``years``,
-    inclusive) all appear; missing ones have value NaN and flag ``"gap: no figure"``. With
-    ``interpolate=True`` interior gaps are filled linearly and flagged ``"interpolated"`` (confidence NaN).
+    Preference when a year has several figures: a number over a bound, then the source class by
+    ``SOURCE_PRIORITY`` (official tabulation > official quote > secondary report > inferred or poster),
+    then confidence high > medium > low, then a figure in its own currency over a converted one, then
+    file order. Bounds alone leave the year NaN (flagged with the bound). Years from the first to the last
+    year with any row of the key (or ``years``, inclusive) all appear; missing ones have value NaN and flag
+    ``"gap: no figure"``. With ``interpolate=True`` interior gaps are filled linearly and flagged
+    ``"interpolated"`` (confidence NaN, source_class ``"interpolated"``).
 
-    Returns DataFrame[period (int year), value (float, in ``unit``), unit, confidence, flags].
+    Returns DataFrame[period (int year), value (float, in ``unit``), unit, confidence, flags, source_class].
     """
     rows = table[(table["series"] == series) & (table["flow"] == flow) & (table["partner"] == partner)]
     rows = rows[rows["year"].notna()]
+    span = sorted({int(year) for year in rows["year"]})
+    not_used: dict[int, list[str]] = {}
+    for year, source_class in zip(rows["year"], rows["source_class"]):
+        if source_class not in source_classes:
+            not_used.setdefault(int(year), []).append(f"class {source_class}")
+    rows = rows[rows["source_class"].isin(source_classes)]
     if unit_target is not None:
-        rows = to_currency(rows, target=unit_target.split()[0], hkd_per_usd=hkd_per_usd)
+        target = unit_target.split()[0]
+        other = rows[(rows["kind"] == "value") & ~rows["currency"].isin(["HK$", "US$"])]
+        for year, currency in zip(other["year"], other["currency"]):
+            not_used.setdefault(int(year), []).append(f"{currency} (never converted)")
+        rows = to_currency(rows, target=target, hkd_per_usd=hkd_per_usd)
     else:
         rows = rows.assign(converted=False)
     units = rows["unit"].unique()
     if len(units) > 1:
         raise ValueError(f"{series}/{flow}/{partner} mixes units {list(units)}; pass unit_target to convert")
     unit = units[0] if len(units) else (unit_target or "")
-    ranked = rows.assign(
-        _is_bound=rows["value_num"].isna(),
-        _confidence=rows["confidence"].map(CONFIDENCE_RANK),
-        _order=np.arange(len(rows)),
-    ).sort_values(["year", "_is_bound", "_confidence", "converted", "_order"])
+    ranked = rank_figures(rows).sort_values("year", kind="mergesort")
 
     chosen = {}
     for year, group in ranked.groupby("year", sort=True):
         best = group.iloc[0]
         others = len(group) - 1
-        flags = _join_flags(best["flag"], f"{others} other figure(s) for this year" if others else "")
-        chosen[int(year)] = (best["value_num"], best["confidence"], flags)
+        flags = _join_flags(best["flag"], f"{others} other figure(s) for this year" if others else "",
+                            _not_used_flag(not_used.get(int(year), [])))
+        chosen[int(year)] = (best["value_num"], best["confidence"], flags, best["source_class"])
 
     if years is None:
-        if not chosen:
+        if not span:
             return pd.DataFrame(columns=ANNUAL_COLUMNS)
-        years = (min(chosen), max(chosen))
+        years = (span[0], span[-1])
     periods = list(range(years[0], years[1] + 1))
+    gap = (np.nan, None, "gap: no figure", "")
     out = pd.DataFrame({
         "period": periods,
-        "value": [chosen.get(y, (np.nan,))[0] for y in periods],
+        "value": [chosen.get(y, gap)[0] for y in periods],
         "unit": unit,
-        "confidence": [chosen[y][1] if y in chosen else None for y in periods],
-        "flags": [chosen[y][2] if y in chosen else "gap: no figure" for y in periods],
+        "confidence": [chosen.get(y, gap)[1] for y in periods],
+        "flags": [chosen[y][2] if y in chosen else _join_flags(gap[2], _not_used_flag(not_used.get(y, [])))
+                  for y in periods],
+        "source_class": [chosen.get(y, gap)[3] for y in periods],
     })
     out["value"] = out["value"].astype(float)
     if interpolate:
         filled = out["value"].interpolate(method="linear", limit_area="inside")
         newly = out["value"].isna() & filled.notna()
         out.loc[newly, "flags"] = "interpolated (linear, gap in the sources)"
+        out.loc[newly, "source_class"] = "interpolated"
         out["value"] = filled
     return out
+
+
+def rank_figures(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` (with a boolean ``converted`` column) best first: a number over a bound, then
+    ``SOURCE_PRIORITY``, then confidence high > medium > low, then own currency over converted, then file order."""
+    return rows.assign(
+        _is_bound=rows["value_num"].isna(),
+        _priority=rows["source_class"].map(SOURCE_PRIORITY),
+        _confidence=rows["confidence"].map(CONFIDENCE_RANK),
+        _order=np.arange(len(rows)),
+    ).sort_values(["_is_bound", "_priority", "_confidence", "converted", "_order"])
+
+
+def _not_used_flag(reasons: list[str]) -> str:
+    if not reasons:
+        return ""
+    return f"{len(reasons)} figure(s) not used: {', '.join(sorted(set(reasons)))}"
 
 
 CORRELATION_SERIES = {
@@ -319,22 +417,83 @@ def trade_series_for_correlation(
     *,
     interpolate: bool = TradeSettings.interpolate,
     hkd_per_usd: float = TradeSettings.hkd_per_usd,
+    source_classes: tuple[str, ...] = TradeSettings.source_classes,
 ) -> pd.DataFrame:
     """Annual trade series to correlate with theme prevalence, stacked long.
 
     Series (see ``CORRELATION_SERIES``): ``hk_asean_total_trade_hkd`` (HK-recorded HK-ASEAN trade, HK$
     billion, US$ figures converted at the peg), ``asean_share_of_hk_trade`` (% of HK total merchandise
     trade), ``asean_share_of_hk_exports`` (% of HK total exports) and ``hk_share_of_asean_trade`` (ASEAN-
-    recorded, % of ASEAN total trade). Gaps are NaN rows.
+    recorded, % of ASEAN total trade). Each year takes the best source by ``SOURCE_PRIORITY`` among
+    ``source_classes``; gaps are NaN rows.
 
-    Returns DataFrame[trade_series, period (int year), value (float), unit, flag].
+    Returns DataFrame[trade_series, period (int year), value (float), unit, flag, source_class].
     """
     parts = []
     for name, (series, flow, partner, unit_target) in CORRELATION_SERIES.items():
         annual = annual_series(
-            table, series, flow, partner, unit_target, interpolate=interpolate, hkd_per_usd=hkd_per_usd
+            table, series, flow, partner, unit_target, interpolate=interpolate, hkd_per_usd=hkd_per_usd,
+            source_classes=source_classes,
         )
         parts.append(annual.assign(trade_series=name).rename(columns={"flags": "flag"}))
+    return pd.concat(parts, ignore_index=True)[CORRELATION_SERIES_COLUMNS]
+
+
+MONTHLY_PERIOD = r"\d{4}-(0[1-9]|1[0-2])"
+MIN_MONTHS = 24
+"""A monthly series of a trade CSV needs at least this many months to be offered for correlation."""
+
+
+def monthly_series_keys(table: pd.DataFrame, min_months: int = MIN_MONTHS) -> list[tuple[str, str, str]]:
+    """(series, flow, partner) of every monthly series in ``table``: value or share rows with ``YYYY-MM``
+    periods in at least ``min_months`` distinct months, in table order."""
+    monthly = table[table["period"].str.fullmatch(MONTHLY_PERIOD) & table["kind"].isin(["value", "share"])]
+    months = monthly.groupby(["series", "flow", "partner"], sort=False)["period"].nunique()
+    return [key for key, count in months.items() if count >= min_months]
+
+
+def monthly_series_name(series: str, flow: str, partner: str) -> str:
+    """The ``trade_series`` name of a monthly series: ``series:flow:partner`` (the Singapore proxy has its own)."""
+    return MONTHLY_SERIES_NAMES.get((series, flow, partner), f"{series}:{flow}:{partner}")
+
+
+MONTHLY_SERIES_NAMES = {("sg_recorded_trade", "total_trade", "Hong Kong"): "sg_hk_total_trade_sgd"}
+"""Names of known monthly series; the bundled proxy is Singapore-recorded total trade with Hong Kong (S$ million)."""
+
+
+def monthly_trade_series(
+    table: pd.DataFrame,
+    keys: list[tuple[str, str, str]],
+    source_classes: tuple[str, ...] = TradeSettings.source_classes,
+) -> pd.DataFrame:
+    """Monthly trade series for the correlation, stacked long, one per key (and unit).
+
+    Each month takes the best figure by ``rank_figures`` among ``source_classes``. Values stay in their
+    own unit and currency (never converted): a key whose rows use two units gives two series, named
+    ``"<name> [<unit>]"``. Months from the first to the last with a figure all appear; missing ones are
+    NaN rows flagged ``"gap: no figure"`` (never interpolated).
+
+    Returns DataFrame[trade_series, period ("YYYY-MM"), value, unit, flag, source_class].
+    """
+    parts = []
+    for series, flow, partner in keys:
+        rows = table[(table["series"] == series) & (table["flow"] == flow) & (table["partner"] == partner)
+                     & table["period"].str.fullmatch(MONTHLY_PERIOD) & table["source_class"].isin(source_classes)
+                     & table["value_num"].notna()]
+        units = list(dict.fromkeys(rows["unit"]))
+        for unit in units:
+            name = monthly_series_name(series, flow, partner) + (f" [{unit}]" if len(units) > 1 else "")
+            ranked = rank_figures(rows[rows["unit"] == unit].assign(converted=False))
+            best = ranked.drop_duplicates("period").set_index("period")
+            months = pd.period_range(min(best.index), max(best.index), freq="M").strftime("%Y-%m")
+            best = best.reindex(months)
+            parts.append(pd.DataFrame({
+                "trade_series": name, "period": months, "value": best["value_num"].astype(float).to_numpy(),
+                "unit": unit, "flag": best["flag"].fillna("gap: no figure").to_numpy(),
+                "source_class": best["source_class"].fillna("").to_numpy(),
+            }))
+    if not parts:
+        return pd.DataFrame(columns=CORRELATION_SERIES_COLUMNS)
     return pd.concat(parts, ignore_index=True)[CORRELATION_SERIES_COLUMNS]
 
 

@@ -58,7 +58,7 @@ def _tables(*specs: TableSpec) -> dict[str, TableSpec]:
 # ---------------------------------------------------------------- corpus
 DOCUMENTS = TableSpec(
     "documents", ("doc_id", "date", "year", "title", "source", "doc_type", "speaker", "url", "n_words"),
-    "one row per document: metadata and its length in words", "corpus")
+    "one row per document: metadata and its length in words (title and text, as the coders read it)", "corpus")
 CORPUS_OVERVIEW = TableSpec(
     "corpus_overview", ("year", "doc_type", "source", "n_docs"), "documents per year, document type and source", "corpus")
 
@@ -136,29 +136,59 @@ PREVALENCE = TableSpec(
     "share of documents carrying each theme per period and source (model or coding), with intervals", "timeseries")
 TRADE = TableSpec(
     "trade", ("series", "period", "partner", "flow", "value", "unit", "source_url", "confidence", "note",
-              "value_num", "value_bound", "bound_value", "currency", "scale", "kind", "year", "inferred", "flag"),
-    "the trade figures used, parsed: value, unit, currency, bound, provenance and flags", "timeseries",
+              "value_num", "value_bound", "bound_value", "currency", "scale", "kind", "year", "inferred", "flag",
+              "source_class"),
+    "the trade figures used (the trade CSV plus the bundled official tabulations), parsed: value, unit, currency, "
+    "bound, provenance, flags and source class", "timeseries",
     required=("series", "period", "partner", "flow", "value", "unit", "source_url", "confidence", "note"))
 TRADE_SERIES = TableSpec(
-    "trade_series", ("trade_series", "period", "value", "unit", "flag"),
-    "the annual trade series correlated with theme prevalence", "timeseries")
+    "trade_series", ("trade_series", "period", "value", "unit", "flag", "source_class"),
+    "the trade series correlated with theme prevalence: annual (period YYYY) and monthly (YYYY-MM), each point "
+    "from the best source class", "timeseries")
 CORRELATION = TableSpec(
     "correlation", ("theme", "source", "trade_series", "transform", "lag", "method", "r", "p_value", "q_value",
                     "ci_low", "ci_high", "n", "warning"),
     "every theme-trade correlation: levels and differences, lags, Pearson and Spearman, permutation p, "
     "bootstrap interval, Benjamini-Hochberg q", "timeseries")
+MONTHLY_CORRELATION = TableSpec(
+    "monthly_correlation", ("theme", "source", "trade_series", "transform", "seasonal", "lag", "method", "r", "p_value",
+                            "q_value", "ci_low", "ci_high", "n", "n_months", "block_length", "inference", "warning"),
+    "with prevalence.freq month: every monthly theme-trade correlation (levels/differences, seasonal handling, lags in "
+    "months), block-permutation p, moving-block bootstrap interval, Benjamini-Hochberg q, n and warnings",
+    "timeseries")
 TRADE_ASYMMETRY = TableSpec(
     "trade_asymmetry", ("year", "asean_share_of_hk_trade", "hk_share_of_asean_trade", "ratio", "flags"),
     "ASEAN's share of Hong Kong's trade beside Hong Kong's share of ASEAN's, per year", "timeseries")
+MEMBER_ASYMMETRY = TableSpec(
+    "member_asymmetry", ("partner", "year", "partner_share_of_hk_trade", "hk_side_source_class",
+                         "hk_share_of_partner_trade", "partner_side_source_class", "ratio", "flags"),
+    "per partner (ASEAN and each member) and year: its share of Hong Kong's trade (HK-recorded) beside Hong Kong's "
+    "share of its trade (partner-recorded), with each side's source class", "timeseries")
 
 # ---------------------------------------------------------------- claims audit
 CLAIMS = TableSpec(
     "claims", ("doc_id", "date", "claim_type", "claim_text", "value", "unit", "year", "subject", "official_value",
                "official_unit", "official_source", "official_confidence", "verdict", "difference",
-               "relative_difference", "note"),
-    "numeric trade claims in the documents and their verdict against the official figures", "claims")
+               "relative_difference", "note", "reference_independence", "reference_source_class", "independence_rule"),
+    "numeric trade claims in the documents and their verdict against independent reference figures (agree, "
+    "differs, self_consistent, no_independent_figure)", "claims")
 POSTER_CLAIMS = TableSpec(
-    "poster_claims", CLAIMS.columns, "the study poster's own figures checked against the official figures", "claims")
+    "poster_claims", CLAIMS.columns, "the study poster's own figures checked against independent reference figures",
+    "claims")
+
+# ---------------------------------------------------------------- codebook suggestions
+INDICATOR_SUGGESTIONS = TableSpec(
+    "indicator_suggestions", ("theme", "term", "source", "score", "docs_with_theme", "docs_without_theme", "precision",
+                              "recall_gain", "example", "rank", "folds_found", "n_folds", "in_definition"),
+    "candidate indicator terms per theme found in the corpus, for a human to judge: score is the weighted log-odds "
+    "z-score (source log_odds) or the cosine similarity to the nearest indicator (word_vectors); coded documents with "
+    "and without the theme containing the term; precision and recall gain out of fold; two example sentences; in how "
+    "many training folds it came up again; 1 if the theme's own definition uses its words",
+    "suggest")
+INDICATOR_SOURCES = TableSpec(
+    "indicator_sources", ("source", "status", "n_tokens", "min_tokens", "n_candidates", "note"),
+    "each source of indicator suggestions: used or skipped (word vectors need min_tokens processed tokens), and why",
+    "suggest")
 
 TABLES: dict[str, TableSpec] = _tables(
     DOCUMENTS, CORPUS_OVERVIEW,
@@ -166,8 +196,9 @@ TABLES: dict[str, TableSpec] = _tables(
     TOPICS, DOC_THEMES, MODEL_DOC_THEMES, DOC_TOPICS, TOP_TERMS, EVIDENCE, K_SELECTION, SUPERVISED_THRESHOLDS,
     RELIABILITY, AGREEMENT, TOPIC_THEME_MAP, TOPIC_THEME_MAP_FULL, PREVALENCE_AGREEMENT,
     PREVALENCE_AGREEMENT_SUMMARY, DISAGREEMENTS,
-    PREVALENCE, TRADE, TRADE_SERIES, CORRELATION, TRADE_ASYMMETRY,
+    PREVALENCE, TRADE, TRADE_SERIES, CORRELATION, MONTHLY_CORRELATION, TRADE_ASYMMETRY, MEMBER_ASYMMETRY,
     CLAIMS, POSTER_CLAIMS,
+    INDICATOR_SUGGESTIONS, INDICATOR_SOURCES,
 )
 WRITTEN_TABLES: dict[str, TableSpec] = {name: spec for name, spec in TABLES.items() if spec.written}
 
@@ -195,12 +226,15 @@ TRADE_HK_ASEAN = FigureSpec("trade_hk_asean", "Hong Kong's trade with ASEAN: val
                             "timeseries")
 TRADE_EXPORT_DEPENDENCE = FigureSpec("trade_export_dependence", "Export dependence on Hong Kong of ASEAN members.",
                                      "timeseries")
+TRADE_MEMBER_ASYMMETRY = FigureSpec(
+    "trade_member_asymmetry", "Each partner's share of Hong Kong's trade beside Hong Kong's share of the partner's "
+    "trade (latest year with official HK-side figures).", "timeseries")
 TRADE_IMPORT_DEPENDENCE = FigureSpec("trade_import_dependence", "Import dependence on Hong Kong of ASEAN members.",
                                      "timeseries")
 
 FIGURES: dict[str, FigureSpec] = {spec.name: spec for spec in (
     CORPUS_DOCUMENTS_PER_YEAR, *TOP_TERMS_FIGURES.values(), THEMES_BY_YEAR, K_SELECTION_FIGURE,
     AGREEMENT_F1, RELIABILITY_FIGURE, *ALIGNMENT_FIGURES.values(),
-    THEME_SHARE_VS_TRADE, TRADE_HK_ASEAN, TRADE_EXPORT_DEPENDENCE, TRADE_IMPORT_DEPENDENCE,
+    THEME_SHARE_VS_TRADE, TRADE_HK_ASEAN, TRADE_EXPORT_DEPENDENCE, TRADE_IMPORT_DEPENDENCE, TRADE_MEMBER_ASYMMETRY,
 )}
 """Every figure, in the order the report shows them."""

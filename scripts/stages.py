@@ -14,14 +14,18 @@ import pandas as pd
 from hkasean import contract
 from hkasean.analysis import claims as claims_lib
 from hkasean.analysis import corpus_summary
+from hkasean.analysis import indicator_evidence
 from hkasean.analysis.evaluation import EvaluationResult, evaluate_models, theme_sources
 from hkasean.analysis.figures import agreement as agreement_figures
 from hkasean.analysis.figures import corpus as corpus_figures
 from hkasean.analysis.figures import topics as topic_figures
 from hkasean.analysis.figures import trade as trade_figures
-from hkasean.analysis.timeseries import TimeSeriesResult, annual_rows, theme_trade_series
+from hkasean.analysis.timeseries import TimeSeriesResult, analysis_trade_table, annual_rows, theme_trade_series
+from hkasean.models import indicator_candidates
+from hkasean.corpus.frame import CONTENT_HASH
 from hkasean.models import tfidf as tfidf_lib
-from hkasean.models.text import ProcessedCorpus, process_documents, remove_stale_cache
+from hkasean.models.processed_corpus import ProcessedCorpus, remove_stale_cache
+from hkasean.models.text import process_documents
 from hkasean.models.zoo import ModelRun, fit_models
 from hkasean.scripts.run_context import RunContext, Stage, StageOutputs
 
@@ -47,7 +51,9 @@ def compute_process(context: RunContext) -> ProcessedCorpus:
     result points at it; older processed corpora there are removed); without, it is temporary.
     """
     folder = None if context.cache_dir is None else Path(context.cache_dir) / "processed"
-    processed = process_documents(context.inputs.documents, context.inputs.codebook, context.config.text, cache_dir=folder)
+    hashes = list(context.inputs.doc_frame[CONTENT_HASH])  # hashed once, when the inputs were loaded
+    processed = process_documents(context.inputs.documents, context.inputs.codebook, context.config.text,
+                                  cache_dir=folder, content_hashes=hashes)
     if folder is not None:
         remove_stale_cache(folder, keep=processed.fingerprint)
     return processed
@@ -133,6 +139,21 @@ def evaluate_outputs(context: RunContext, result: EvaluationResult) -> StageOutp
     return outputs
 
 
+# ---------------------------------------------------------------- codebook suggestions
+def compute_suggestions(context: RunContext) -> dict[str, pd.DataFrame]:
+    """Candidate indicator terms found in the corpus (``models.indicator_candidates``), judged out of fold
+    against the standard coding (``analysis.indicator_evidence``), and which candidate sources ran."""
+    standard = context.inputs.coding.standard()
+    found = indicator_candidates.find_candidates(context.results["process"], context.inputs.documents,
+                                                 context.inputs.codebook, standard, context.config.suggestions,
+                                                 random_state=context.config.seed)
+    return {
+        contract.INDICATOR_SUGGESTIONS.name: indicator_evidence.indicator_suggestions(
+            found.candidates, found.folds, found.matches, found.caught, found.examples, standard),
+        contract.INDICATOR_SOURCES.name: found.sources,
+    }
+
+
 # ---------------------------------------------------------------- time series: prevalence, trade, correlation
 def compute_timeseries(context: RunContext) -> TimeSeriesResult:
     """Theme prevalence by period for every source, the trade series, and the correlation family."""
@@ -144,15 +165,18 @@ def compute_timeseries(context: RunContext) -> TimeSeriesResult:
 
 
 def timeseries_outputs(context: RunContext, result: TimeSeriesResult) -> StageOutputs:
-    """Prevalence, trade and correlation tables; the poster's trade figures and theme share beside trade."""
-    trade = context.inputs.trade
+    """Prevalence, trade, correlation and asymmetry tables; the poster's trade figures and theme share beside trade."""
+    trade = result.trade
     hkd_per_usd = context.config.trade.hkd_per_usd
-    outputs = StageOutputs(tables={**result.tables(), contract.TRADE.name: trade})
+    outputs = StageOutputs(tables=result.tables())
     outputs.figures.update({
         contract.TRADE_HK_ASEAN.name: lambda path: trade_figures.plot_hk_asean_trade(trade, path, hkd_per_usd=hkd_per_usd),
         contract.TRADE_EXPORT_DEPENDENCE.name: lambda path: trade_figures.plot_export_dependence(trade, path),
         contract.TRADE_IMPORT_DEPENDENCE.name: lambda path: trade_figures.plot_import_dependence(trade, path),
     })
+    if not result.member_asymmetry.empty:
+        outputs.figures[contract.TRADE_MEMBER_ASYMMETRY.name] = lambda path: trade_figures.plot_member_asymmetry(
+            result.member_asymmetry, path)
     annual = annual_rows(result.prevalence)
     coding = context.inputs.coding
     source = coding.standard_name if coding is not None else "dictionary"
@@ -164,12 +188,14 @@ def timeseries_outputs(context: RunContext, result: TimeSeriesResult) -> StageOu
 
 # ---------------------------------------------------------------- claims audit
 def compute_claims(context: RunContext) -> dict[str, pd.DataFrame]:
-    """Numeric trade claims in the documents, and in the study poster, checked against the official figures."""
+    """Numeric trade claims in the documents, and in the study poster, checked against independent figures
+    (the trade CSV plus, with ``trade.official``, the bundled official tabulations)."""
     settings = {**dataclasses.asdict(context.config.claims), "hkd_per_usd": context.config.trade.hkd_per_usd}
     claims = claims_lib.extract_claims(context.inputs.documents)
+    trade = analysis_trade_table(context.inputs.trade, context.config.trade)
     return {
-        contract.CLAIMS.name: claims_lib.audit_claims(claims, context.inputs.trade, **settings),
-        contract.POSTER_CLAIMS.name: claims_lib.audit_poster_claims(context.inputs.trade, **settings),
+        contract.CLAIMS.name: claims_lib.audit_claims(claims, trade, **settings),
+        contract.POSTER_CLAIMS.name: claims_lib.audit_poster_claims(trade, **settings),
     }
 
 
@@ -182,6 +208,8 @@ STAGES: tuple[Stage, ...] = (
           description="topic models and coders"),
     Stage("evaluate", ("validation", "seed"), ("fit",), compute_evaluate, evaluate_outputs,
           needs_coding=True, description="agreement with the manual coding"),
+    Stage("suggest", ("suggestions", "seed"), ("process",), compute_suggestions, tables_only,
+          needs_coding=True, description="indicator terms the codebook may be missing"),
     Stage("timeseries", ("prevalence", "trade", "correlation", "seed"), ("fit",), compute_timeseries,
           timeseries_outputs, description="theme prevalence, trade and correlation"),
     Stage("claims", ("claims", "trade"), (), compute_claims, tables_only,

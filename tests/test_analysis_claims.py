@@ -4,16 +4,28 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hkasean.analysis.claims import audit_claims, audit_poster_claims, extract_claims, stated_precision
-from hkasean.analysis.trade import load_trade_table
+from hkasean.analysis.claims import (
+    VERDICTS, audit_claims, audit_poster_claims, extract_claims, reference_independence, stated_precision,
+)
+from hkasean.analysis.trade import TRADE_COLUMNS, load_trade_table
+from hkasean.analysis.trade_official import with_official_data
 from hkasean.corpus.document import Document
+from hkasean.corpus.bundled import sample_corpus_path
+from hkasean.corpus.collection import JsonlDocuments
 
 
-def doc(text: str, date: str = "2020-08-29", doc_id: str = "d1") -> Document:
+def doc(text: str, date: str = "2020-08-29", doc_id: str = "d1", url: str = "https://www.info.gov.hk/x",
+        speaker: str = "") -> Document:
     return Document.from_dict({
-        "id": doc_id, "date": date, "title": "t", "text": text, "url": "https://www.info.gov.hk/x",  # data only: conftest refuses off-loopback connections
-        "source": "info.gov.hk", "doc_type": "press_release", "speaker": "", "lang": "en",
+        "id": doc_id, "date": date, "title": "t", "text": text, "url": url,  # data only: conftest refuses off-loopback connections
+        "source": "info.gov.hk", "doc_type": "press_release", "speaker": speaker, "lang": "en",
     })
+
+
+def trade_csv(tmp_path, *rows: str):
+    path = tmp_path / "trade.csv"
+    path.write_text("\n".join([",".join(TRADE_COLUMNS + ["source_class"]), *rows]) + "\n", encoding="utf-8")
+    return load_trade_table(path)
 
 
 def claims_of(text: str, date: str = "2020-08-29") -> pd.DataFrame:
@@ -84,7 +96,9 @@ def test_audit_verdicts_against_bundled_table():
     assert audit.loc["b", "official_value"] == pytest.approx(1017.9 / 7.8)
     assert "7.80" in audit.loc["b", "note"]
     assert audit.loc["c", "verdict"] == "differs" and audit.loc["c", "difference"] == pytest.approx(2.9)
-    assert audit.loc["d", "verdict"] == "no_official_figure"  # 2021 is a gap
+    assert audit.loc["d", "verdict"] == "no_independent_figure"  # 2021 is a gap
+    assert audit.loc["a", "reference_independence"] == "independent"  # the TID factsheet, another publisher
+    assert audit.loc["d", "reference_independence"] == ""
 
 
 def test_stated_precision():
@@ -95,7 +109,91 @@ def test_stated_precision():
 
 
 def test_poster_audit_checks_stated_and_stored_years():
-    audit = audit_poster_claims(load_trade_table())
+    audit = audit_poster_claims(with_official_data(load_trade_table()))
+    assert set(audit["verdict"]) == {"no_independent_figure"}
     assert (audit["doc_id"] == "study poster").all()
     stated_2024 = audit[audit["claim_text"].str.contains("total_trade, stated as 2024")].iloc[0]
     assert "implies 10.9% of HK total trade 2024" in stated_2024["note"]
+
+
+RELEASE = "https://www.info.gov.hk/gia/general/202401/09/P2024010900389.htm"
+
+
+def test_claim_checked_against_its_own_release_is_only_self_consistent(tmp_path):
+    table = trade_csv(tmp_path, f"hk_asean_trade,2022,ASEAN,total_trade,1294,HK$ billion,{RELEASE}?fontSize=1,high,the release itself,")
+    claims = extract_claims([doc("ASEAN trade was worth around $1,294 billion for 2022.", doc_id="P2024010900389",
+                                 url=RELEASE, date="2024-01-09")])
+    row = audit_claims(claims, table).iloc[0]
+    assert row["verdict"] == "self_consistent"
+    assert row["reference_independence"] == "same_statement" and "own document" in row["independence_rule"]
+
+
+def test_report_of_the_same_speech_is_the_same_statement(tmp_path):
+    table = trade_csv(tmp_path, "hk_member_trade,2021,Vietnam,total_trade,220,HK$ billion,https://news.example/vn,medium,"
+                                "SCED Algernon Yau: HK$220bn +19%,")
+    claims = extract_claims([doc("Vietnam-Hong Kong merchandise trade in 2021 reached HK$220 billion.", date="2023-01-10",
+                                 speaker="Algernon Yau")])
+    row = audit_claims(claims, table).iloc[0]
+    assert (row["verdict"], row["reference_independence"]) == ("self_consistent", "same_statement")
+    assert "speaker" in row["independence_rule"]
+
+
+def test_independent_figure_wins_over_the_same_statement_and_decides(tmp_path):
+    table = trade_csv(
+        tmp_path,
+        "hk_asean_trade,2018,ASEAN,total_trade,136,US$ billion,https://www.info.gov.hk/x,high,the claim's own release,",
+        "hk_asean_trade,2018,ASEAN,total_trade,1069681.5,HK$ million,official file,high,tabulation,official_tabulation",
+    )
+    claims = extract_claims([doc("Hong Kong-ASEAN trade reached USD136 billion in 2018.", date="2019-09-09"),
+                             doc("Hong Kong-ASEAN trade reached USD150 billion in 2018.", doc_id="d2")])
+    audit = audit_claims(claims, table)
+    assert audit["verdict"].tolist() == ["agree", "differs"]
+    assert (audit["reference_independence"] == "independent").all()
+    assert audit["official_value"].iloc[0] == pytest.approx(1069.6815 / 7.8)
+
+
+def test_a_figure_of_unknown_independence_confirms_nothing(tmp_path):
+    table = trade_csv(tmp_path, "hk_asean_trade,2022,ASEAN,total_trade,1294,HK$ billion,https://paper.example/ce,medium,"
+                                "Chief Executive John Lee at a luncheon,")
+    claims = extract_claims([doc("ASEAN trade was worth around $1,294 billion for 2022.", speaker="Algernon Yau")])
+    row = audit_claims(claims, table).iloc[0]
+    assert (row["verdict"], row["reference_independence"]) == ("no_independent_figure", "unknown")
+    assert "matches a figure that is not independent" in row["note"]
+
+
+def test_independence_rules_on_sources():
+    claim = pd.Series({"doc_id": "P2023011000293", "date": pd.Timestamp("2023-01-10"), "speaker": "Algernon Yau",
+                       "urls": "https://www.info.gov.hk/gia/general/202301/10/P2023011000293.htm"})
+
+    def judge(source_url: str, note: str, source_class: str = "secondary_report") -> str:
+        return reference_independence(pd.Series({"source_url": source_url, "note": note, "source_class": source_class}), claim)[0]
+
+    assert judge("github:x", "tabulation", "official_tabulation") == "independent"
+    assert judge("http://info.gov.hk/gia/general/202301/10/P2023011000293.htm/", "") == "same_statement"
+    assert judge("https://news.example/a", "report dated 2023-01-10") == "same_statement"
+    assert judge("https://news.example/a", "C&SD data cited by the trade office") == "independent"
+    assert judge("https://www.info.gov.hk/other", "C&SD data") == "unknown"  # same publisher as the claim
+    assert judge("https://news.example/a", "Chief Executive quoted") == "unknown"
+
+
+def test_sample_never_agrees_with_its_own_source_and_checks_2015_2019_against_the_official_file():
+    table = with_official_data(load_trade_table())
+    audit = audit_claims(extract_claims(JsonlDocuments(sample_corpus_path())), table)
+    assert set(audit["verdict"]) <= set(VERDICTS)
+    confirmed = audit[audit["verdict"].isin(["agree", "differs"])]
+    assert (confirmed["reference_independence"] == "independent").all()
+    hketo = audit[(audit["doc_id"] == "hketo-20190909-1") & audit["verdict"].isin(["agree", "differs"])]
+    assert set(hketo["reference_source_class"]) == {"official_tabulation"}  # 2018: the official file, not the release
+    share = hketo[hketo["claim_type"] == "share"].iloc[0]
+    assert share["official_value"] == pytest.approx(12.05, abs=0.005) and share["verdict"] == "agree"
+    ce_quote = audit[(audit["doc_id"] == "P2024010900389") & (audit["claim_type"] == "value")].iloc[0]
+    assert ce_quote["verdict"] == "no_independent_figure"
+
+
+def test_claim_of_2019_total_checked_against_the_official_file_within_stated_precision():
+    table = with_official_data(load_trade_table())
+    claims = extract_claims([doc("Hong Kong-ASEAN trade reached HK$1,017.9 billion in 2019."),
+                             doc("Hong Kong-ASEAN trade reached HK$1,017.7 billion in 2019.", doc_id="d2")])
+    audit = audit_claims(claims, table)
+    assert audit["reference_source_class"].tolist() == ["official_tabulation"] * 2
+    assert audit["verdict"].tolist() == ["agree", "differs"]  # 1,017.85 official: within 0.05 of 1,017.9 only

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 from hkasean.analysis.trade import (
-    TRADE_COLUMNS, annual_series, load_trade_table, parse_unit, to_currency, trade_series_for_correlation,
+    TRADE_COLUMNS, annual_series, load_trade_table, monthly_series_keys, monthly_trade_series, parse_unit, to_currency,
+    trade_series_for_correlation,
 )
-from hkasean.analysis.trade_sources import parse_censtatd_json, parse_tradeidds_json, sum_asean_members
+from hkasean.analysis.trade_official import SG_PROXY, official_trade_table, with_official_data
 from hkasean.corpus.errors import InputError
 
 HEADER = ",".join(TRADE_COLUMNS)
@@ -111,6 +112,7 @@ def test_correlation_series_from_bundled_table():
     (row(unit="tonnes"), "unit"),
     (row(period="2019Q1"), "period"),
     (row(series=""), "series"),
+    (row(value="9" * 400), "value"),
 ])
 def test_bad_cells_name_file_row_and_column(tmp_path, bad_row, column):
     path = write_table(tmp_path, row(), bad_row)
@@ -134,50 +136,6 @@ def test_missing_column_and_empty_file_rejected(tmp_path):
         load_trade_table(header_only)
 
 
-def test_parse_censtatd_fixture(fixtures_dir):
-    payload = json.loads((fixtures_dir / "trade" / "censtatd_410-50012.json").read_text())
-    tidy = parse_censtatd_json(payload)
-    assert list(tidy.columns) == TRADE_COLUMNS
-    assert list(zip(tidy["partner"], tidy["period"], tidy["value"])) == [
-        ("Singapore", "2023", "300000"), ("Singapore", "2023-01", "25000.5"), ("Vietnam", "2023-01", "18000"),
-    ]  # the % change row and the empty figure are skipped
-    assert set(tidy["unit"]) == {"HK$ million"} and set(tidy["flow"]) == {"imports"}
-
-
-def test_parse_tradeidds_fixture_and_asean_sum(fixtures_dir, tmp_path):
-    payload = json.loads((fixtures_dir / "trade" / "tradeidds_asean_imports.json").read_text())
-    tidy = parse_tradeidds_json(payload)
-    assert list(tidy["partner"]) == ["Singapore", "Vietnam", "Singapore", "Malaysia", "JP"]
-    assert list(tidy["flow"]) == ["imports", "imports", "imports", "total_exports", "imports"]
-    asean = sum_asean_members(tidy)
-    january_imports = asean[(asean["period"] == "2024-01") & (asean["flow"] == "imports")].iloc[0]
-    assert january_imports["value"] == "3500"  # Japan is not summed
-    assert "Singapore, Vietnam" in january_imports["note"] and "partial sum" in january_imports["note"]
-    path = tmp_path / "api.csv"
-    asean.to_csv(path, index=False)
-    assert load_trade_table(path)["value_num"].tolist() == [3500.0, 700.0, 1200.0]  # the tidy shape loads
-
-
-def test_parsers_reject_rows_without_fields():
-    with pytest.raises(ValueError, match="row 1"):
-        parse_tradeidds_json({"dataSet": [{"period": "202401", "figure": "1"}]})
-    with pytest.raises(ValueError, match="expected a list"):
-        parse_censtatd_json({"dataSet": "nope"})
-
-
-def test_trade_figures_are_written(tmp_path):
-    from hkasean.analysis.figures.trade import (
-        plot_export_dependence, plot_hk_asean_trade, plot_import_dependence, plot_theme_share_vs_trade,
-    )
-    table = load_trade_table()
-    for plot, name in [(plot_hk_asean_trade, "fig1.png"), (plot_export_dependence, "fig2.png"), (plot_import_dependence, "fig3.png")]:
-        assert plot(table, tmp_path / name).stat().st_size > 1000
-    prevalence = pd.DataFrame({"period": ["2019", "2020"], "theme": "hub_status", "source": "gold",
-                               "share": [0.2, 0.4], "low": [0.1, 0.2], "high": [0.3, 0.6]})
-    path = plot_theme_share_vs_trade(prevalence, trade_series_for_correlation(table), tmp_path / "themes.png")
-    assert path.stat().st_size > 1000
-
-
 def test_dependence_asymmetry_pairs_years_with_both_shares():
     from hkasean.analysis.trade import dependence_asymmetry
 
@@ -192,3 +150,100 @@ def test_dependence_asymmetry_pairs_years_with_both_shares():
     table = dependence_asymmetry(series)
     assert table["year"].tolist() == [2019]
     assert table["ratio"].tolist() == [3.0]
+
+
+def with_class(tmp_path, *rows: str):
+    path = tmp_path / "classed.csv"
+    path.write_text("\n".join([HEADER + ",source_class", *rows]) + "\n", encoding="utf-8")
+    return load_trade_table(path)
+
+
+def test_source_class_derived_when_the_column_is_absent(tmp_path):
+    table = load_trade_table(write_table(
+        tmp_path, row(confidence="high"), row(confidence="medium"), row(confidence="low", note="INFERRED: x"),
+        row(source="study poster", confidence="low"), row(confidence="low"),
+    ))
+    assert table["source_class"].tolist() == ["official_quote", "secondary_report", "inferred", "poster", "secondary_report"]
+    assert list(table.columns)[-1] == "source_class"
+
+
+def test_source_class_column_is_optional_validated_and_may_be_empty(tmp_path):
+    table = with_class(tmp_path, row() + ",official_tabulation", row(confidence="medium") + ",")
+    assert table["source_class"].tolist() == ["official_tabulation", "secondary_report"]
+    with pytest.raises(InputError, match="source_class"):
+        with_class(tmp_path, row() + ",gossip")
+
+
+def test_priority_picks_the_best_source_class_before_confidence(tmp_path):
+    table = with_class(
+        tmp_path,
+        row(period="2018", value="1070", confidence="high") + ",",  # official quote
+        row(period="2018", value="1069681.5", unit="HK$ million", confidence="medium") + ",official_tabulation",
+        row(period="2019", value="1000", confidence="low", note="INFERRED: guess") + ",",
+        row(period="2019", value="1017.9", confidence="medium") + ",",  # secondary report beats inferred
+        row(period="2020", value="1033.9", source="study poster", confidence="low") + ",",
+    )
+    series = annual_series(table, "hk_asean_trade", "total_trade", "ASEAN", "HK$ billion")
+    assert series["value"].tolist()[:2] == pytest.approx([1069.6815, 1017.9])
+    assert series["source_class"].tolist() == ["official_tabulation", "secondary_report", ""]
+    assert np.isnan(series["value"].iloc[2]) and "class poster" in series["flags"].iloc[2]  # audited, not used ...
+    with_poster = annual_series(table, "hk_asean_trade", "total_trade", "ASEAN", "HK$ billion",
+                                source_classes=("official_tabulation", "poster"))
+    assert with_poster["value"].iloc[2] == pytest.approx(1033.9)  # ... unless asked for
+
+
+def test_other_currencies_are_never_converted_and_the_year_says_so(tmp_path):
+    table = load_trade_table(write_table(
+        tmp_path, row(period="2019", value="100", unit="S$ billion"), row(period="2020", value="50", unit="US$ billion"),
+    ))
+    series = annual_series(table, "hk_asean_trade", "total_trade", "ASEAN", "HK$ billion")
+    assert np.isnan(series["value"].iloc[0]) and "1 figure(s) not used: S$ (never converted)" in series["flags"].iloc[0]
+    assert series["value"].iloc[1] == pytest.approx(390.0) and "converted at 7.80" in series["flags"].iloc[1]
+    with pytest.raises(ValueError, match="mixes units"):
+        annual_series(table, "hk_asean_trade", "total_trade", "ASEAN")
+
+
+def test_official_table_reproduces_the_published_aggregates():
+    official = official_trade_table()
+    assert set(official["source_class"]) == {"official_tabulation", "secondary_report"}
+    total = annual_series(official, "hk_asean_trade", "total_trade", "ASEAN", "HK$ billion")
+    assert dict(zip(total["period"], total["value"].round(1))) == {
+        2015: 823.3, 2016: 833.3, 2017: 936.8, 2018: 1069.7, 2019: 1017.9}
+    share = annual_series(official, "hk_asean_trade", "share_of_hk_total_trade", "ASEAN").set_index("period")["value"]
+    assert share[2019] == pytest.approx(12.11, abs=0.005) and share[2018] == pytest.approx(12.05, abs=0.005)
+    growth = (total["value"].iloc[-1] / total["value"].iloc[0]) ** (1 / 4) - 1
+    assert growth == pytest.approx(0.054, abs=0.0006)  # TID: 5.4% a year 2015-19
+    singapore = annual_series(official, "member_hk_trade", "hk_share_of_member_total_trade", "Singapore")
+    assert singapore["period"].tolist() == list(range(2015, 2025))  # complete years only: 2025 has one month
+    assert singapore["value"].iloc[0] == pytest.approx(6.73, abs=0.005)
+
+
+def test_bundled_analysis_series_official_years_and_monthly_proxy():
+    table = with_official_data(load_trade_table())
+    series = trade_series_for_correlation(table)
+    total = series[series["trade_series"] == "hk_asean_total_trade_hkd"].set_index("period")
+    assert total.loc[2017, "value"] == pytest.approx(936.756, abs=0.001)
+    assert set(total.loc[2015:2019, "source_class"]) == {"official_tabulation"}
+    assert total.loc[2022, "source_class"] == "secondary_report" and np.isnan(total.loc[2020, "value"])
+    monthly = monthly_trade_series(table, [SG_PROXY])
+    assert monthly["period"].iloc[0] == "2015-01" and monthly["period"].iloc[-1] == "2025-01"
+    assert len(monthly) == 121 and monthly["value"].notna().all() and set(monthly["unit"]) == {"S$ million"}
+    assert monthly.loc[monthly["period"] == "2015-01", "value"].iloc[0] == pytest.approx(5498.2)
+
+
+def test_user_monthly_series_found_kept_in_its_own_currency_gaps_kept(tmp_path):
+    rows = [row(period=f"{2020 + m // 12}-{m % 12 + 1:02d}", value=str(100 + m), unit="RM million", partner="Malaysia",
+                series="member_hk_trade", flow="exports_to_hk") for m in range(30) if m != 5]
+    table = load_trade_table(write_table(tmp_path, *rows))
+    keys = monthly_series_keys(table)
+    assert keys == [("member_hk_trade", "exports_to_hk", "Malaysia")]
+    monthly = monthly_trade_series(table, keys)
+    assert monthly["trade_series"].iloc[0] == "member_hk_trade:exports_to_hk:Malaysia"
+    assert len(monthly) == 30 and set(monthly["unit"]) == {"RM million"}
+    assert np.isnan(monthly["value"].iloc[5]) and monthly["flag"].iloc[5] == "gap: no figure"
+
+
+def test_old_trade_csv_without_source_class_merges_with_official_data(tmp_path):
+    table = with_official_data(load_trade_table(write_table(tmp_path, row(period="2019", value="1017.9"))))
+    assert (table["source_class"] != "").all()
+    assert len(table) == 1 + len(official_trade_table())
