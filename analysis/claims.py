@@ -13,7 +13,8 @@ last complete year), with ``year_inferred = True``.
 ``audit_claims`` compares each claim with the reference figures of the same subject and year, in the
 claim's unit (US$ <-> HK$ at the peg, said in the note; S$ and RM figures are never converted). Tolerance:
 a claim agrees when it is within the precision it states (half a unit of its last digit: "12 per cent"
-covers 11.5-12.5, "US$136 billion" covers 135.5-136.5), widened by the peg band (7.75-7.85 around the 7.80
+covers 11.5-12.5, "US$136 billion" covers 135.5-136.5; the trailing zeros of a round money amount are not
+significant: "HK$220 billion" covers 215-225), widened by the peg band (7.75-7.85 around the 7.80
 used) when a conversion was needed, and by ``qualifier_tolerance`` (relative) when the claim is hedged
 ("almost", "around", ...). Ranks must match.
 
@@ -423,7 +424,7 @@ def _compare(claim, reference, hkd_per_usd: float, peg_band: float, qualifier_to
     if claim.claim_type == "rank":
         tolerance = 0.0
     else:
-        tolerance = stated_precision(claim.claim_text, claim.value)
+        tolerance = stated_precision(claim.claim_text, claim.value, amount=claim.claim_type == "value")
         if reference.converted:
             tolerance += abs(reference.value_num) * peg_band / hkd_per_usd
         if claim.qualifier:
@@ -431,14 +432,20 @@ def _compare(claim, reference, hkd_per_usd: float, peg_band: float, qualifier_to
     return bool(abs(claim.value - reference.value_num) <= tolerance + 1e-9), tolerance
 
 
-def stated_precision(claim_text: str, value: float) -> float:
+def stated_precision(claim_text: str, value: float, amount: bool = False) -> float:
     """Half a unit of the last digit the claim states, in the claim's unit (billions or percent).
 
     "12 per cent" -> 0.5; "12.1%" -> 0.05; "HK$1,017.9 billion" -> 0.05; "1.018 trillion" -> 0.5 (billion).
+    For an ``amount`` (a money value) the trailing zeros of a whole number are not significant: a round
+    figure states only its leading digits ("HK$220 billion" -> 5, "US$300 million" -> 0.05 billion);
+    shares, ranks and growth rates state every digit ("10 per cent" -> 0.5).
     """
-    number = re.search(r"(" + _NUMBER + r")\s*(million|billion|trillion|per cent|%)?", claim_text.replace(" ", " "))
+    number = re.search(r"(" + _NUMBER + r")\s*(million|billion|trillion|per cent|%)?", claim_text.replace("\u00a0", " "))
     text = number.group(1) if number else str(value)
     decimals = len(text.split(".")[1]) if "." in text else 0
+    if amount and decimals == 0:
+        digits = text.replace(",", "")
+        decimals = -(len(digits) - len(digits.rstrip("0"))) if digits.strip("0") else 0
     scale = _SCALE_WORDS.get(number.group(2) if number else "", 1.0)
     return 0.5 * 10.0 ** (-decimals) * scale
 

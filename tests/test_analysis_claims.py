@@ -106,6 +106,10 @@ def test_stated_precision():
     assert stated_precision("12.1%", 12.1) == pytest.approx(0.05)
     assert stated_precision("HK$1,017.9 billion", 1017.9) == pytest.approx(0.05)
     assert stated_precision("1.018 trillion HKD", 1018) == pytest.approx(0.5)
+    assert stated_precision("HK$220 billion", 220, amount=True) == pytest.approx(5)
+    assert stated_precision("US$300 million", 0.3, amount=True) == pytest.approx(0.05)
+    assert stated_precision("US$136 billion", 136, amount=True) == pytest.approx(0.5)
+    assert stated_precision("10 per cent", 10) == pytest.approx(0.5)
 
 
 def test_poster_audit_checks_stated_and_stored_years():
