@@ -30,12 +30,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hkasean import contract
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.textfile import iter_csv_rows
 
 logger = logging.getLogger(__name__)
 
-TRADE_COLUMNS = ["series", "period", "partner", "flow", "value", "unit", "source_url", "confidence", "note"]
+TRADE_COLUMNS = list(contract.TRADE.required)
+"""The columns of a trade CSV (contract ``trade``: what a reader needs; the parsed columns follow)."""
 SOURCE_CLASS_COLUMN = "source_class"
 """Optional column of a trade CSV; derived from the other columns when absent (old files still load)."""
 REQUIRED_FIELDS = ["series", "period", "partner", "flow", "value", "unit", "confidence"]
@@ -53,10 +55,9 @@ SOURCE_PRIORITY = {OFFICIAL_TABULATION: 0, OFFICIAL_QUOTE: 1, SECONDARY_REPORT: 
 tabulation beats an official quote, which beats a secondary report, which beats an inferred value or
 the study poster's figure. Within a class, confidence high > medium > low decides, then a figure in its
 own currency over a converted one, then file order."""
-PARSED_COLUMNS = ["value_num", "value_bound", "bound_value", "currency", "scale", "kind", "year", "inferred", "flag",
-                  SOURCE_CLASS_COLUMN]
+PARSED_COLUMNS = [c for c in contract.TRADE.columns if c not in contract.TRADE.required]
 ANNUAL_COLUMNS = ["period", "value", "unit", "confidence", "flags", "source_class"]
-CORRELATION_SERIES_COLUMNS = ["trade_series", "period", "value", "unit", "flag", "source_class"]
+CORRELATION_SERIES_COLUMNS = contract.TRADE_SERIES.column_list
 
 RECORDED_BY = {
     "hk_asean_trade": "HK",
