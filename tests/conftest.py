@@ -56,3 +56,13 @@ def no_internet(monkeypatch):
         return real_connect(sock, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+@pytest.fixture()
+def site():
+    """The local info.gov.hk test site (``tests/infogovhk_site.py``), served on 127.0.0.1 for one test."""
+    from infogovhk_site import LocalSite
+
+    running = LocalSite().start()
+    yield running
+    running.stop()

@@ -13,6 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
 
+from hkasean.corpus.crawl.cache import PageCache
+from hkasean.corpus.crawl.fetcher import Fetcher, FetchSettings
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "infogovhk"
 
 Fault = Callable[[BaseHTTPRequestHandler, bytes | None], None]
@@ -192,3 +195,9 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+def local_fetcher(tmp_path: Path, clock: FakeClock | None = None, **settings) -> Fetcher:
+    """A fetcher for the local test site: loopback only, a disk cache in ``tmp_path / "cache"``, a fake clock."""
+    options = {"rate": 100.0, "timeout": 5.0, "max_retries": 3, **settings}
+    return Fetcher({"127.0.0.1"}, FetchSettings(**options), cache=PageCache(tmp_path / "cache"), clock=clock or FakeClock())

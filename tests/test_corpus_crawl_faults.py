@@ -21,7 +21,7 @@ from hkasean.corpus.crawl.crawler import crawl, daily_index_url, markup_alarm
 from hkasean.corpus.crawl.fetcher import Fetcher, FetchSettings
 from hkasean.corpus.store import DocumentStore
 from hkasean.scripts.cli import main
-from infogovhk_site import FakeClock, LocalSite, drip, oversize, page, redirect, site_pages
+from infogovhk_site import FakeClock, LocalSite, drip, local_fetcher, oversize, page, redirect, site_pages
 
 START, END = dt.date(2019, 12, 31), dt.date(2020, 1, 7)
 RELEASE = "/gia/general/201912/31/P2019123100801.htm"
@@ -34,16 +34,9 @@ ALL_IDS = sorted([
 ])
 
 
-@pytest.fixture()
-def site():
-    running = LocalSite().start()
-    yield running
-    running.stop()
-
-
 def make_fetcher(site: LocalSite, tmp_path: Path, clock: FakeClock | None = None, **settings) -> Fetcher:
-    options = {"rate": 1000.0, "timeout": 5.0, "max_retries": 1, **settings}
-    return Fetcher({"127.0.0.1"}, FetchSettings(**options), cache=PageCache(tmp_path / "cache"), clock=clock or FakeClock())
+    """A fast fetcher that gives up after one retry (the fault tests count attempts)."""
+    return local_fetcher(tmp_path, clock, **{"rate": 1000.0, "max_retries": 1, **settings})
 
 
 def crawl_into(site: LocalSite, tmp_path: Path, db: str = "store.sqlite", start: dt.date = START, end: dt.date = END,

@@ -18,10 +18,10 @@ import pytest
 
 from hkasean.corpus.crawl.cache import PageCache
 from hkasean.corpus.crawl.crawler import CrawlSettings, crawl, daily_index_url, filter_key
-from hkasean.corpus.crawl.fetcher import Fetcher, FetchSettings, RateLimiter, USER_AGENT, parse_retry_after
+from hkasean.corpus.crawl.fetcher import RateLimiter, USER_AGENT, parse_retry_after
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.store import DocumentStore
-from infogovhk_site import FakeClock, LocalSite, redirect, slow, status, truncated
+from infogovhk_site import FakeClock, LocalSite, local_fetcher, redirect, slow, status, truncated
 
 REPO = Path(__file__).resolve().parents[1]
 START, END = dt.date(2019, 12, 31), dt.date(2020, 1, 7)
@@ -32,18 +32,6 @@ ALL_IDS = sorted(ASEAN_IDS + [
 ])
 RELEASE = "/gia/general/201912/31/P2019123100801.htm"
 DEFAULT_FILTER = filter_key(CrawlSettings())
-
-
-@pytest.fixture()
-def site():
-    running = LocalSite().start()
-    yield running
-    running.stop()
-
-
-def make_fetcher(site: LocalSite, tmp_path: Path, clock: FakeClock | None = None, **settings) -> Fetcher:
-    options = {"rate": 100.0, "timeout": 5.0, "max_retries": 3, **settings}
-    return Fetcher({"127.0.0.1"}, FetchSettings(**options), cache=PageCache(tmp_path / "cache"), clock=clock or FakeClock())
 
 
 def run_crawl(site: LocalSite, tmp_path: Path, db: str = "store.sqlite", cache: str = "cache", **options):
@@ -83,7 +71,7 @@ def test_rate_limiter_spaces_requests_on_the_clock():
 
 def test_fetcher_requests_are_spaced_by_the_rate(site, tmp_path):
     clock = FakeClock()
-    fetcher = make_fetcher(site, tmp_path, clock, rate=2.0)
+    fetcher = local_fetcher(tmp_path, clock, rate=2.0)
     for day in ("31", "06", "07"):
         assert fetcher.fetch(f"{site.base_url}/gia/general/{'201912' if day == '31' else '202001'}/{day}.htm").ok
     assert site.paths_requested()[0] == "/robots.txt"
@@ -92,7 +80,7 @@ def test_fetcher_requests_are_spaced_by_the_rate(site, tmp_path):
 
 
 def test_user_agent_and_cache(site, tmp_path):
-    fetcher = make_fetcher(site, tmp_path)
+    fetcher = local_fetcher(tmp_path)
     first = fetcher.fetch(site.base_url + RELEASE)
     second = fetcher.fetch(site.base_url + RELEASE)
     assert first.ok and not first.from_cache and second.from_cache and first.body == second.body
@@ -107,7 +95,7 @@ def test_user_agent_and_cache(site, tmp_path):
 def test_500_then_200_is_retried_with_backoff(site, tmp_path):
     clock = FakeClock()
     site.add_faults(RELEASE, status(500), status(503))
-    result = make_fetcher(site, tmp_path, clock, rate=1000.0, backoff_base=2.0, backoff_jitter=0.25).fetch(site.base_url + RELEASE)
+    result = local_fetcher(tmp_path, clock, rate=1000.0, backoff_base=2.0, backoff_jitter=0.25).fetch(site.base_url + RELEASE)
     assert result.ok and result.attempts == 3
     backoffs = [s for s in clock.sleeps if s > 0.01]
     assert 2.0 <= backoffs[0] <= 2.5 and 4.0 <= backoffs[1] <= 5.0
@@ -118,14 +106,14 @@ def test_backoff_jitter_is_seeded(site, tmp_path):
     for run in range(2):
         clock = FakeClock()
         site.add_faults(RELEASE, status(500), status(500))
-        make_fetcher(site, tmp_path / str(run), clock, rate=1000.0).fetch(site.base_url + RELEASE)
+        local_fetcher(tmp_path / str(run), clock, rate=1000.0).fetch(site.base_url + RELEASE)
         sleeps.append([s for s in clock.sleeps if s > 0.01])
     assert sleeps[0] == sleeps[1] and len(sleeps[0]) == 2
 
 
 def test_persistent_5xx_gives_up_and_is_not_cached(site, tmp_path):
     site.add_faults(RELEASE, *[status(500)] * 4)
-    fetcher = make_fetcher(site, tmp_path, max_retries=3)
+    fetcher = local_fetcher(tmp_path, max_retries=3)
     result = fetcher.fetch(site.base_url + RELEASE)
     assert not result.ok and result.status == 500 and result.attempts == 4 and result.error == "HTTP 500"
     assert fetcher.cache.get(site.base_url + RELEASE) is None
@@ -135,7 +123,7 @@ def test_persistent_5xx_gives_up_and_is_not_cached(site, tmp_path):
 def test_429_honours_retry_after(site, tmp_path):
     clock = FakeClock()
     site.add_faults(RELEASE, status(429, {"Retry-After": "7"}))
-    result = make_fetcher(site, tmp_path, clock, rate=1000.0).fetch(site.base_url + RELEASE)
+    result = local_fetcher(tmp_path, clock, rate=1000.0).fetch(site.base_url + RELEASE)
     assert result.ok and result.attempts == 2
     assert 7.0 in clock.sleeps
 
@@ -143,7 +131,7 @@ def test_429_honours_retry_after(site, tmp_path):
 def test_retry_after_is_capped(site, tmp_path):
     clock = FakeClock()
     site.add_faults(RELEASE, status(429, {"Retry-After": "86400"}))
-    assert make_fetcher(site, tmp_path, clock, rate=1000.0, retry_after_cap=30.0).fetch(site.base_url + RELEASE).ok
+    assert local_fetcher(tmp_path, clock, rate=1000.0, retry_after_cap=30.0).fetch(site.base_url + RELEASE).ok
     assert max(clock.sleeps) == 30.0
 
 
@@ -157,15 +145,15 @@ def test_parse_retry_after():
 
 def test_slow_response_times_out_and_is_retried(site, tmp_path):
     site.add_faults(RELEASE, slow(2.0))
-    result = make_fetcher(site, tmp_path, timeout=0.3).fetch(site.base_url + RELEASE)
+    result = local_fetcher(tmp_path, timeout=0.3).fetch(site.base_url + RELEASE)
     assert result.ok and result.attempts == 2
 
 
 def test_truncated_body_is_retried_and_never_cached(site, tmp_path):
     site.add_faults(RELEASE, truncated)
-    assert make_fetcher(site, tmp_path).fetch(site.base_url + RELEASE).attempts == 2
+    assert local_fetcher(tmp_path).fetch(site.base_url + RELEASE).attempts == 2
     site.add_faults(RELEASE, *[truncated] * 4)
-    fetcher = make_fetcher(site, tmp_path / "other")
+    fetcher = local_fetcher(tmp_path / "other")
     result = fetcher.fetch(site.base_url + RELEASE)
     assert not result.ok and result.attempts == 4 and result.status == 0 and result.error
     assert fetcher.cache.get(site.base_url + RELEASE) is None
@@ -174,26 +162,26 @@ def test_truncated_body_is_retried_and_never_cached(site, tmp_path):
 def test_redirect_to_another_host_is_refused(site, tmp_path):
     target = f"http://localhost:{site.port}/gia/general/202001/07/P2020010700549.htm"
     site.add_faults(RELEASE, redirect(target))
-    result = make_fetcher(site, tmp_path).fetch(site.base_url + RELEASE)
+    result = local_fetcher(tmp_path).fetch(site.base_url + RELEASE)
     assert not result.ok and result.status == 302 and "refused" in result.error and "localhost" in result.error
     assert "/gia/general/202001/07/P2020010700549.htm" not in site.paths_requested()
 
 
 def test_redirect_on_the_same_host_is_followed(site, tmp_path):
     site.add_faults(RELEASE, redirect("/gia/general/202001/07/P2020010700549.htm"))
-    result = make_fetcher(site, tmp_path).fetch(site.base_url + RELEASE)
+    result = local_fetcher(tmp_path).fetch(site.base_url + RELEASE)
     assert result.ok and result.final_url.endswith("P2020010700549.htm")
 
 
 def test_hosts_off_the_allow_list_are_never_contacted(site, tmp_path):
-    result = make_fetcher(site, tmp_path).fetch("https://www.example.org/x.htm")
+    result = local_fetcher(tmp_path).fetch("https://www.example.org/x.htm")
     assert not result.ok and "not in the allowed hosts" in result.error
     assert site.requests == []
 
 
 def test_robots_disallow_is_honoured_and_fetched_once(site, tmp_path):
     site.robots = b"User-agent: *\nDisallow: /gia/general/202001/07/\n"
-    fetcher = make_fetcher(site, tmp_path)
+    fetcher = local_fetcher(tmp_path)
     blocked = fetcher.fetch(site.base_url + "/gia/general/202001/07/P2020010700549.htm")
     assert not blocked.ok and blocked.error == "disallowed by robots.txt"
     assert fetcher.fetch(site.base_url + RELEASE).ok
@@ -202,7 +190,7 @@ def test_robots_disallow_is_honoured_and_fetched_once(site, tmp_path):
 
 def test_robots_5xx_disallows_everything(site, tmp_path):
     site.robots, site.robots_status = b"oops", 503
-    result = make_fetcher(site, tmp_path, max_retries=1).fetch(site.base_url + RELEASE)
+    result = local_fetcher(tmp_path, max_retries=1).fetch(site.base_url + RELEASE)
     assert not result.ok and result.error == "disallowed by robots.txt"
     assert RELEASE not in site.paths_requested()
 
@@ -210,7 +198,7 @@ def test_robots_5xx_disallows_everything(site, tmp_path):
 def test_robots_crawl_delay_slows_the_fetcher(site, tmp_path):
     site.robots = b"User-agent: *\nCrawl-delay: 3\n"
     clock = FakeClock()
-    fetcher = make_fetcher(site, tmp_path, clock, rate=100.0)
+    fetcher = local_fetcher(tmp_path, clock, rate=100.0)
     fetcher.fetch(site.base_url + RELEASE)
     assert fetcher.limiter.interval == 3.0 and clock.sleeps[-1] == pytest.approx(3.0)
 
@@ -287,7 +275,7 @@ def test_failing_pages_are_logged_and_the_crawl_goes_on(site, tmp_path):
     site.add_faults("/gia/general/202001/07.htm", *[status(502)] * 2)
     with DocumentStore(tmp_path / "store.sqlite") as store:
         summary = crawl(START, END, store, tmp_path / "cache", base_url=site.base_url, progress=False,
-                        fetcher=make_fetcher(site, tmp_path, max_retries=1))
+                        fetcher=local_fetcher(tmp_path, max_retries=1))
         failures = {f["url"]: f for f in store.crawl_failures()}
         assert store.day_done(dt.date(2019, 12, 31), DEFAULT_FILTER)
         assert not store.day_done(dt.date(2020, 1, 6), DEFAULT_FILTER) and len(store) == 3
@@ -380,7 +368,7 @@ def test_random_network_faults_lose_and_duplicate_nothing(site, tmp_path, uninte
     for _ in range(4):  # each run retries twice per page, so at most 3 faults per page clear within 2 runs
         with DocumentStore(db) as store:
             summary = crawl(START, END, store, cache, base_url=site.base_url, progress=False, filter_enabled=False,
-                            fetcher=make_fetcher(site, tmp_path, max_retries=1))
+                            fetcher=local_fetcher(tmp_path, max_retries=1))
         failed_per_run.append(summary.failed)
         if summary.failed == 0:
             break
