@@ -196,3 +196,35 @@ def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     if len(x) < 3 or np.std(x) == 0 or np.std(y) == 0:
         return float("nan")
     return float(np.corrcoef(x, y)[0, 1])
+
+
+def best_model_per_theme(agreement: pd.DataFrame, reliability: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per theme (and macro) the model with the highest F1, beside the human ceiling, and whether the data rank it.
+
+    ``agreement``: the agreement table (``human:`` rows are left out of the contest); ``reliability``:
+    the reliability table (``positive_agreement``, the F1 of the coders against each other, is the
+    ceiling; the macro ceiling is its mean over themes). ``ranked`` is False when another model's
+    interval reaches the best one's lower bound: the data cannot yet say which model is best there.
+    Returns DataFrame[theme, best_model, f1, f1_low, f1_high, runner_up, runner_up_f1, human_ceiling,
+    n_positive_gold, ranked], themes in the agreement table's order.
+    """
+    models = agreement[~agreement["model"].astype(str).str.startswith("human:")].dropna(subset=["f1"])
+    ceiling = pd.Series(dtype=float)
+    if reliability is not None and not reliability.empty:
+        ceiling = reliability[reliability["theme"] != "overall"].set_index("theme")["positive_agreement"].astype(float)
+        ceiling[MACRO] = ceiling.mean()
+    rows = []
+    for theme in pd.unique(models["theme"]):
+        ranked = models[models["theme"] == theme].sort_values(["f1", "model"], ascending=[False, True], kind="mergesort")
+        best = ranked.iloc[0]
+        rivals = ranked.iloc[1:]
+        overlapping = rivals[rivals["f1_high"] >= best["f1_low"]]
+        runner = rivals.iloc[0] if len(rivals) else None
+        rows.append({
+            "theme": theme, "best_model": best["model"], "f1": best["f1"], "f1_low": best["f1_low"], "f1_high": best["f1_high"],
+            "runner_up": runner["model"] if runner is not None else "", "runner_up_f1": runner["f1"] if runner is not None else np.nan,
+            "human_ceiling": float(ceiling.get(theme, np.nan)), "n_positive_gold": best.get("n_positive_gold", np.nan),
+            "ranked": bool(overlapping.empty),
+        })
+    return pd.DataFrame(rows, columns=["theme", "best_model", "f1", "f1_low", "f1_high", "runner_up", "runner_up_f1",
+                                       "human_ceiling", "n_positive_gold", "ranked"])

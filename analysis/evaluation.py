@@ -11,7 +11,9 @@ Policy (what ``evaluate_models`` does):
 - human coders are scored beside the models only when they are independent of the standard:
   against an adjudicated gold standard every coder is, against a majority standard only when
   there are two or more coders (a lone coder *is* the standard);
-- human-human reliability (the ceiling) needs two or more independent coders.
+- human-human reliability (the ceiling) needs two or more independent coders;
+- uncoded documents are never scored; the learning coders' doubts about them propose the next batch
+  to code (``analysis.code_next``).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import pandas as pd
 
 from hkasean import contract
 from hkasean.analysis import agreement as agreement_lib
+from hkasean.analysis import code_next as code_next_lib
 from hkasean.analysis import disagreements as disagreements_lib
 from hkasean.analysis import mapping as mapping_lib
 from hkasean.analysis import reliability as reliability_lib
@@ -35,7 +38,7 @@ CV_MAP_SUFFIX = "+cv_map"
 
 @dataclass
 class EvaluationResult:
-    """Reliability, cross-validated topic maps, agreement, prevalence agreement and disagreements.
+    """Reliability, cross-validated topic maps, agreement, prevalence agreement, disagreements and what to code next.
 
     Every frame has the columns of the contract table of the same name; ``standard`` is the
     standard coding (index doc_id, one 0/1 column per theme).
@@ -48,6 +51,7 @@ class EvaluationResult:
     prevalence_agreement: pd.DataFrame
     prevalence_agreement_summary: pd.DataFrame
     disagreements: pd.DataFrame
+    code_next: pd.DataFrame
     standard: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -60,6 +64,7 @@ class EvaluationResult:
             contract.PREVALENCE_AGREEMENT_SUMMARY.name: self.prevalence_agreement_summary,
             contract.TOPIC_THEME_MAP.name: self.topic_theme_map,
             contract.TOPIC_THEME_MAP_FULL.name: self.topic_theme_map_full,
+            contract.CODE_NEXT.name: self.code_next,
         }
 
 
@@ -90,10 +95,12 @@ def evaluate_models(
     doc_frame: pd.DataFrame,
     settings: ValidationSettings,
     random_state: int,
+    thresholds: pd.DataFrame | None = None,
 ) -> EvaluationResult:
     """Score every model of a fit against ``coding``'s standard, humans beside them (module docstring).
 
-    ``doc_themes``, ``doc_topics``, ``evidence``: the fit's tables (contract shapes);
+    ``doc_themes``, ``doc_topics``, ``evidence``: the fit's tables (contract shapes); ``thresholds``:
+    the fit's ``supervised_thresholds`` (for ``code_next``; without it nothing is proposed);
     ``doc_frame``: the documents table (for years and titles). Intervals are percentile bootstraps
     with ``settings.n_boot`` resamples at ``settings.level``, seeded by ``random_state``.
     """
@@ -127,6 +134,8 @@ def evaluate_models(
         prevalence_agreement_summary=agreement_lib.prevalence_agreement_summary(prevalence),
         disagreements=disagreements_lib.disagreement_table(scored, standard, doc_frame, evidence=all_evidence,
                                                            topic_maps=maps),
+        code_next=code_next_lib.code_next_table(doc_themes, thresholds, doc_frame, settings.code_next_size)
+        if thresholds is not None else pd.DataFrame(columns=contract.CODE_NEXT.column_list),
         standard=standard,
     )
 

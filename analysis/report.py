@@ -11,6 +11,8 @@ import pandas as pd
 
 from hkasean import contract
 from hkasean.contract import FigureSpec
+from hkasean.analysis.agreement import best_model_per_theme
+from hkasean.analysis.learning_curve import still_rising
 from hkasean.analysis.report_render import Figure, Paragraph, Section, Table, render_html, render_markdown
 
 TITLE = "Hong Kong government narratives about ASEAN: themes, agreement and trade"
@@ -80,6 +82,49 @@ def agreement_reading(agreement: pd.DataFrame, reliability: pd.DataFrame | None)
                 f"Cohen's kappa {_fmt(row['kappa'])}, Krippendorff's alpha {_fmt(row['alpha'])}. "
                 "A model whose kappa approaches this value codes about as consistently as a second human would."
             )
+    return lines
+
+
+def theme_reading(best: pd.DataFrame) -> list[str]:
+    """Sentences on ``best_model_per_theme``: the best model of each theme against the human ceiling, and
+    the themes whose best model the data cannot yet single out."""
+    themes = best[best["theme"] != "macro"]
+    if themes.empty:
+        return []
+    lines = ["Best model per theme against the human ceiling (F1 of the two coders against each other): " + "; ".join(
+        f"{r.theme}: {r.best_model} {_fmt(r.f1)} [{_fmt(r.f1_low)}, {_fmt(r.f1_high)}]"
+        + (f" vs humans {_fmt(r.human_ceiling)}" if not pd.isna(r.human_ceiling) else "")
+        for r in themes.itertuples()) + "."]
+    open_themes = themes[~themes["ranked"]]
+    if not open_themes.empty:
+        lines.append(
+            "The data cannot yet rank the models on " + ", ".join(
+                f"{r.theme} ({'' if pd.isna(r.n_positive_gold) else f'{int(r.n_positive_gold)} coded documents carry it; '}"
+                f"{r.runner_up} is within the interval)"
+                for r in open_themes.itertuples())
+            + ": more coded documents with these themes are needed before choosing a model for them.")
+    return lines
+
+
+def learning_curve_reading(curve: pd.DataFrame) -> list[str]:
+    """Sentences on the learning curve: each coder's macro-F1 from the fewest to all coded documents, and
+    whether the last step still helped."""
+    lines = []
+    for model in pd.unique(curve["model"]):
+        rows = curve[curve["model"] == model].sort_values("n_coded")
+        first, last = rows.iloc[0], rows.iloc[-1]
+        rising = still_rising(curve, model)
+        verdict = ""
+        if rising is not None:
+            before = rows.iloc[-2]
+            gain = last["macro_f1"] - before["macro_f1"]
+            step = f"From {int(before['n_coded'])} to {int(last['n_coded'])} documents it moved by {gain:+.2f}"
+            verdict = (f" {step}, beyond the interval of the point before: coding more should still help." if rising else
+                       f" {step}, within the interval of the point before"
+                       + (": still rising on average; coding more is likely to help, by how much the data cannot yet say."
+                          if gain > 0 else ": no gain measurable; coding more may help less than improving the codebook."))
+        lines.append(f"{model}: macro-F1 {_fmt(first['macro_f1'])} after {int(first['n_coded'])} coded documents, "
+                     f"{_fmt(last['macro_f1'])} with all {int(last['n_coded'])} (cross-validated).{verdict}")
     return lines
 
 
@@ -193,6 +238,30 @@ def suggestions_section(report: ReportInput) -> Section:
     return section
 
 
+def coding_section(report: ReportInput) -> Section:
+    """How much to code (the learning curve) and what to code next (uncertainty sampling)."""
+    section = Section("How much to code, and what to code next", "coding")
+    curve = report.tables.get(contract.LEARNING_CURVE.name)
+    if curve is None or curve.empty:
+        section.blocks.append(Paragraph("No learning curve: it needs a coding and the supervised or ensemble coder.",
+                                        kind="note"))
+    else:
+        for line in learning_curve_reading(curve):
+            section.blocks.append(Paragraph(line))
+        section.blocks += _figure(report, contract.LEARNING_CURVE_FIGURE)
+        section.blocks.append(Table(curve, "Macro-F1 against coded documents", csv_name=contract.LEARNING_CURVE.name))
+    proposals = report.tables.get(contract.CODE_NEXT.name)
+    if proposals is None or proposals.empty:
+        section.blocks.append(Paragraph("Every document of the corpus is coded: nothing to propose.", kind="note"))
+    else:
+        section.blocks.append(Paragraph(
+            f"Code these {len(proposals)} documents next: the ones the {proposals['model'].iloc[0]} coder is least sure "
+            f"about, taken year by year in turn. {contract.CODING_TEMPLATE} in the output folder lists them ready to fill "
+            "in (your name in coder, 0 or 1 per theme); add its rows to your coding file and run again."))
+        section.blocks.append(Table(proposals, "Documents to code next", csv_name=contract.CODE_NEXT.name, max_rows=40))
+    return section
+
+
 def build_sections(report: ReportInput) -> list[Section]:
     """The report's sections in reading order."""
     manifest = report.manifest
@@ -202,7 +271,12 @@ def build_sections(report: ReportInput) -> list[Section]:
     summary = Section("Key findings", "summary")
     agreement_table = report.tables.get(contract.AGREEMENT.name)
     if agreement_table is not None and not agreement_table.empty:
-        summary.blocks += [Paragraph(line) for line in agreement_reading(agreement_table, report.tables.get(contract.RELIABILITY.name))[:3]]
+        reliability_table = report.tables.get(contract.RELIABILITY.name)
+        summary.blocks += [Paragraph(line) for line in agreement_reading(agreement_table, reliability_table)[:3]]
+        summary.blocks += [Paragraph(line) for line in theme_reading(best_model_per_theme(agreement_table, reliability_table))]
+    curve_table = report.tables.get(contract.LEARNING_CURVE.name)
+    if curve_table is not None and not curve_table.empty:
+        summary.blocks += [Paragraph(line) for line in learning_curve_reading(curve_table)]
     summary.blocks += [Paragraph(line) for line in trade_reading(report.tables.get(contract.TRADE_ASYMMETRY.name))]
     summary.blocks += [Paragraph(line) for line in member_reading(report.tables.get(contract.MEMBER_ASYMMETRY.name))]
     if report.tables.get(contract.CORRELATION.name) is not None:
@@ -246,10 +320,11 @@ def build_sections(report: ReportInput) -> list[Section]:
 
     topics = Section("Topics and coders", "topics")
     topics.blocks.append(Paragraph(
-        "Five approaches: gensim LDA and scikit-learn NMF (unsupervised; K chosen over a grid by c_npmi coherence and "
-        "stability across seeds), an LDA seeded with the codebook's indicator phrases (one topic per theme), a "
-        "dictionary coder (indicator phrases present) and a supervised coder (TF-IDF + logistic regression, "
-        "cross-validated predictions only)."
+        "Six approaches: gensim LDA and scikit-learn NMF (unsupervised; K chosen over a grid by c_npmi coherence and "
+        "stability across seeds), a keyword-assisted LDA (tomotopy word priors from the codebook's indicator phrases "
+        "and their stems, one topic per theme plus free topics, fitted on sentences), a dictionary coder (indicator "
+        "phrases present), a supervised coder (logistic regression on word pairs and dictionary hits, cross-validated "
+        "predictions only) and an ensemble stacking the supervised coder with the dictionary hits on training folds."
     ))
     selection = report.tables.get(contract.K_SELECTION.name)
     if selection is not None and "reason" in selection:
@@ -257,6 +332,8 @@ def build_sections(report: ReportInput) -> list[Section]:
             topics.blocks.append(Paragraph(f"Chosen K, {reason}", kind="note"))
     topics.blocks += _table(report, contract.TOPICS.name, "Topics: top terms, c_npmi coherence and the theme each maps to",
                             ["model", "topic", "top_terms", "coherence", "mapped_theme"], max_rows=60)
+    topics.blocks += _table(report, contract.SEED_TOPIC_MAP.name, "Seeded LDA: which topic serves which theme (fixed), and "
+                            "its seed words", ["theme", "topic", "n_seed_words", "seed_words"])
     topics.blocks += _figure(report, contract.K_SELECTION_FIGURE)
     for model in ("lda", "nmf", "seeded_lda"):
         topics.blocks += _figure(report, contract.TOP_TERMS_FIGURES[model])
@@ -268,14 +345,21 @@ def build_sections(report: ReportInput) -> list[Section]:
     if agreement is None or agreement.empty:
         validation.blocks.append(Paragraph("No manual coding was given, so the models could not be compared with it.", kind="warning"))
     else:
-        for line in agreement_reading(agreement, report.tables.get(contract.RELIABILITY.name)):
+        reliability = report.tables.get(contract.RELIABILITY.name)
+        best = best_model_per_theme(agreement, reliability)
+        for line in theme_reading(best):
+            validation.blocks.append(Paragraph(line))
+        validation.blocks.append(Table(best, "Best model per theme beside the human ceiling (ranked = no other model's "
+                                       "interval reaches its lower bound)", csv_name=contract.AGREEMENT.name))
+        for line in agreement_reading(agreement, reliability):
             validation.blocks.append(Paragraph(line))
         validation.blocks.append(Paragraph(
             "How to read this: precision is the share of the model's theme assignments that the standard confirms; recall "
             "the share of the standard's assignments the model finds; F1 their harmonic mean. Kappa and alpha correct "
             "agreement for chance (0 = chance, 1 = perfect). Intervals are 95% percentile bootstraps over documents. "
-            "Topic-to-theme maps for LDA and NMF were learned on training folds only; supervised predictions are "
-            "cross-validated; no document is scored by a model fitted on its label.", kind="note"))
+            "Topic-to-theme maps for LDA and NMF, and the seeded LDA's share thresholds, were learned on training folds "
+            "only; supervised and ensemble predictions are cross-validated (the ensemble's stacker learned on the "
+            "training folds' out-of-fold predictions); no document is scored by a model fitted on its label.", kind="note"))
         validation.blocks += _figure(report, contract.AGREEMENT_F1)
         macro = agreement[agreement["theme"] == "macro"]
         validation.blocks.append(Table(
@@ -293,6 +377,7 @@ def build_sections(report: ReportInput) -> list[Section]:
         validation.blocks += _table(report, contract.DISAGREEMENTS.name, "Where models and the standard disagree (first rows)",
                                     ["model", "theme", "doc_id", "kind", "evidence_terms", "title"], max_rows=25)
     sections.append(validation)
+    sections.append(coding_section(report))
     if contract.INDICATOR_SUGGESTIONS.name in report.tables:
         sections.append(suggestions_section(report))
 

@@ -28,6 +28,10 @@ class ValidationSettings:
         default=(0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5),
         metadata={"help": "grid of topic-share thresholds (0-1) tried on the training folds", "at_least": 0, "at_most": 1, "min_items": 1},
     )
+    code_next_size: int = field(
+        default=20,
+        metadata={"help": "uncoded documents proposed for coding next (tables/code_next.csv, coding_template.csv)", "at_least": 1},
+    )
 
 
 DEFAULT_VALIDATION = ValidationSettings()

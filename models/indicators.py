@@ -65,7 +65,26 @@ def indicator_pattern(indicator: str) -> re.Pattern[str]:
     """Compiled case-insensitive pattern of one indicator phrase (rules in the module docstring)."""
     words = [w for w in _WORD_SPLIT.split(indicator.lower().strip()) if w]
     body = r"[\s,\-]+".join(_word_pattern(w) for w in words)
-    return re.compile(r"(?<![\w-])" + body + r"(?![\w-])", re.IGNORECASE)
+    return re.compile(_word_start(body) + r"(?![\w-])", re.IGNORECASE)
+
+
+def _word_start(body: str) -> str:
+    r"""``body`` that must start a word: ``(?<![\w-])`` before it, moved after its leading literal letters
+    (``emerging(?<![\w-]emerging)...``, the same matches) so that the regex engine scans for the
+    literal instead of testing the lookbehind at every position."""
+    head = re.match(r"[^\W_]*", body).group(0)  # re.escape never escapes letters or digits
+    return head + r"(?<![\w-]" + head + ")" + body[len(head):] if head else r"(?<![\w-])" + body
+
+
+@lru_cache(maxsize=4096)
+def _lowercase_pattern(indicator: str) -> re.Pattern[str]:
+    """``indicator_pattern`` for lowercased ASCII text: the same matches, without the slower IGNORECASE scan."""
+    return re.compile(indicator_pattern(indicator).pattern)
+
+
+def _pattern_for(indicator: str, ascii_lowered: bool) -> re.Pattern[str]:
+    """The pattern to run on a text that is (``ascii_lowered``) or is not lowercased ASCII."""
+    return _lowercase_pattern(indicator) if ascii_lowered and indicator.isascii() else indicator_pattern(indicator)
 
 
 @lru_cache(maxsize=4096)
@@ -97,9 +116,11 @@ def find_indicators(text: str, codebook: Codebook) -> list[IndicatorHit]:
     """Every codebook indicator occurring in ``text``, in codebook order, with its occurrence count."""
     hits = []
     lowered = text.lower()
+    ascii_text = text.isascii()  # lowercased ASCII matches exactly what IGNORECASE matches in the original
+    searched = lowered if ascii_text else text
     for theme in codebook.themes:
         for indicator in theme.indicators:
-            count = len(indicator_pattern(indicator).findall(text)) if _occurs(indicator, lowered) else 0
+            count = len(_pattern_for(indicator, ascii_text).findall(searched)) if _occurs(indicator, lowered) else 0
             if count:
                 hits.append(IndicatorHit(theme.id, indicator, count))
     return hits
@@ -111,17 +132,22 @@ def multiword_indicators(codebook: Codebook) -> list[str]:
 
 
 def join_phrases(text: str, phrases: Iterable[str]) -> str:
-    """``text`` with every occurrence of the ``phrases`` (matched as indicators are) replaced by its phrase token.
+    """``text``, lowercased, with every occurrence of the ``phrases`` (matched as indicators are) replaced by
+    its phrase token.
 
-    Longer phrases are replaced first, so a phrase inside a longer one is not split.
+    Longer phrases are replaced first, so a phrase inside a longer one is not split. An ASCII text is
+    lowercased first and matched case-sensitively (faster, same matches); any other text is matched
+    case-insensitively and lowercased after.
     """
     lowered = text.lower()
+    ascii_text = text.isascii()
+    joined = lowered if ascii_text else text
     for phrase in sorted(set(phrases), key=lambda p: (-len(p), p)):
         if _occurs(phrase, lowered):
-            text = indicator_pattern(phrase).sub(" " + phrase_token(phrase) + " ", text)
-    return text
+            joined = _pattern_for(phrase, ascii_text).sub(" " + phrase_token(phrase) + " ", joined)
+    return joined if ascii_text else joined.lower()
 
 
 def join_indicator_phrases(text: str, codebook: Codebook) -> str:
-    """``text`` with every multi-word indicator replaced by its phrase token (``belt_and_road``)."""
+    """``text``, lowercased, with every multi-word indicator replaced by its phrase token (``belt_and_road``)."""
     return join_phrases(text, multiword_indicators(codebook))

@@ -1,25 +1,46 @@
-"""Seeded (guided) LDA: one topic per codebook theme, attracted to the theme's vocabulary."""
+"""Keyword-assisted (seeded) LDA: one topic per codebook theme, seeded through word priors, fitted on
+short units (sentences by default), with a presence threshold learned on training folds.
+
+The anchors: keyword-assisted topic models (Eshima, Imai & Sasaki 2024) and seeded LDA on sentences
+(Watanabe & Baturo 2023) recover human topic codes far better than plain LDA. Here tomotopy's
+collapsed Gibbs LDA takes a word prior per topic (``set_word_prior``): a theme's indicator tokens
+get ``seed_boost`` in the theme's topic and ``seed_background`` in every other topic, the content
+stems of its indicator phrases ``seed_boost * stem_share``; every other word keeps the symmetric
+``eta``. Topic k < n_themes serves the k-th theme, always (fixed indices, ``seed_topic_map``);
+the ``n_free_topics`` after them absorb the subjects that frame nothing.
+"""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import tomotopy as tp
+from scipy.optimize import linear_sum_assignment
 
-from hkasean.models.lda import LdaTopicModel
-from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_RANDOM_STATE, ModelSettings
+from hkasean import contract
+from hkasean.models.base import TopicModel
 from hkasean.models.processed_corpus import ProcessedCorpus
+from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_RANDOM_STATE, ModelSettings
+from hkasean.models.supervised import (FINAL_MODEL_FOLD, THRESHOLD_COLUMNS, fold_doc_themes, best_f1_threshold,
+                                       outer_splits, predictions_frame, validate_labels)
+
+SHARE_GRID: tuple[float, ...] = tuple(round(0.01 * i, 2) for i in range(1, 10)) + tuple(round(0.1 + 0.025 * i, 3) for i in range(29))
+"""Candidate thresholds on a document's share of a seeded topic: 0.01, ..., 0.09, 0.100, 0.125, ..., 0.800."""
 
 
-class SeededLdaTopicModel(LdaTopicModel):
-    """gensim LDA whose topic-word prior ``eta`` (K x V) ties topic k to the k-th codebook theme.
+class SeededLdaTopicModel(TopicModel):
+    """tomotopy LDA whose word priors tie topic k to the k-th codebook theme (module docstring).
 
-    In the topic of a theme, the prior is ``seed_boost`` on the theme's indicator tokens (phrase
-    tokens and single-word indicators), ``seed_boost * stem_share`` on the content-word stems of
-    its indicator phrases (``tariff``, ``origin``; weaker evidence than the full phrase) and
-    ``seed_background`` on every other word. Indicator phrases are rare, so a boost of a few
-    pseudo-counts is drowned by the counts of common words and the topic drifts to generic talk;
-    a boost of tens of pseudo-counts and a sparse background keep the topic on its theme. The
-    ``n_free_topics`` extra topics keep the symmetric prior 1/K and absorb the rest of the talk
-    (trade statistics, travel, ceremonies). The theme <-> topic map is fixed by construction
-    (free topics map to no theme).
+    ``n_chains`` Gibbs chains (seeds ``random_state``, ``random_state + 1``, ...) of ``iterations``
+    sweeps each, one worker (deterministic); their unit-topic shares and topic-word weights are
+    averaged, the free topics of each chain first matched to the first chain's (Hungarian, on
+    topic-word similarity). A document's share of a topic is the mean over its units.
+
+    Without labels a document carries a theme when its share of the theme's topic is at least
+    ``theme_threshold``. With labels (``fit(processed, labels)``) the threshold is learned: each
+    labelled document is decided by the F1-best ``SHARE_GRID`` threshold of the other folds
+    (stratified, ``n_folds``; its ``fold`` in ``doc_themes()``), the unlabelled ones by the
+    threshold of all labelled documents (``fold = -1``, never scored); ``thresholds()`` lists
+    them. The topics themselves never see a label.
     """
 
     def __init__(
@@ -28,9 +49,11 @@ class SeededLdaTopicModel(LdaTopicModel):
         seed_boost: float = ModelSettings.seed_boost,
         stem_share: float = ModelSettings.seed_stem_share,
         seed_background: float = ModelSettings.seed_background,
-        passes: int = ModelSettings.passes,
-        iterations: int = ModelSettings.iterations,
-        alpha: str = ModelSettings.lda_alpha,
+        alpha: float = ModelSettings.seeded_alpha,
+        eta: float = ModelSettings.seeded_eta,
+        iterations: int = ModelSettings.seeded_iterations,
+        n_chains: int = ModelSettings.seeded_chains,
+        n_folds: int = ModelSettings.supervised_folds,
         theme_threshold: float = ModelSettings.theme_threshold,
         aggregation: str = ModelSettings.aggregation,
         coherence_topn: int = COHERENCE_TOPN,
@@ -42,9 +65,11 @@ class SeededLdaTopicModel(LdaTopicModel):
         self.seed_boost = seed_boost
         self.stem_share = stem_share
         self.seed_background = seed_background
-        self.passes = passes
-        self.iterations = iterations
         self.alpha = alpha
+        self.eta = eta
+        self.iterations = iterations
+        self.n_chains = n_chains
+        self.n_folds = n_folds
         self.theme_threshold = theme_threshold
         self.aggregation = aggregation
         self.coherence_topn = coherence_topn
@@ -52,24 +77,132 @@ class SeededLdaTopicModel(LdaTopicModel):
         self.random_state = random_state
         self.name = name
 
-    def _n_components(self) -> int:
-        return len(self.theme_ids_) + self.n_free_topics
+    def word_priors(self, processed: ProcessedCorpus, vocabulary: set[str]) -> dict[str, list[float]]:
+        """Token -> its prior in each of the K topics, for every seed token of ``vocabulary`` (other words: ``eta``).
 
-    def _eta(self, processed: ProcessedCorpus, vocabulary: list[str]) -> np.ndarray:
-        """K x V prior: seeded rows as in the class docstring, free rows 1/K."""
-        index = {token: i for i, token in enumerate(vocabulary)}
-        n_topics = self._n_components()
-        eta = np.full((n_topics, len(vocabulary)), 1.0 / n_topics)
+        A token that seeds several themes keeps the prior of the first theme whose indicator it is, else of
+        the first whose stems hold it.
+        """
+        n_topics = len(processed.theme_ids) + self.n_free_topics
+        priors: dict[str, list[float]] = {}
         seeds = processed.theme_seed_tokens()
-        for k, theme in enumerate(self.theme_ids_):
-            eta[k] = self.seed_background
-            eta[k, sorted(index[t] for t in processed.theme_terms.get(theme, ()) if t in index)] = self.seed_boost * self.stem_share
-            eta[k, sorted(index[t] for t in seeds[theme] if t in index)] = self.seed_boost
-        return eta
+        for strength, tokens_of in ((self.seed_boost, lambda theme: seeds[theme]),
+                                    (self.seed_boost * self.stem_share, lambda theme: processed.theme_terms.get(theme, ()))):
+            for k, theme in enumerate(processed.theme_ids):
+                for token in sorted(set(tokens_of(theme)) & vocabulary):
+                    if token not in priors:
+                        priors[token] = [self.seed_background] * n_topics
+                        priors[token][k] = strength
+        return priors
 
     def _fit_units(self, processed: ProcessedCorpus) -> tuple[np.ndarray, np.ndarray, list[str]]:
         self.theme_ids_ = list(processed.theme_ids)
-        return super()._fit_units(processed)
+        n_topics = len(self.theme_ids_) + self.n_free_topics
+        vocabulary = sorted({token for tokens in processed for token in tokens})
+        priors = self.word_priors(processed, set(vocabulary))
+        self.seed_words_ = {theme: sorted(t for t, prior in priors.items() if int(np.argmax(prior)) == k)
+                            for k, theme in enumerate(self.theme_ids_)}
+        shares, components = [], []
+        for chain in range(self.n_chains):
+            unit_shares, weights = self._chain(processed, vocabulary, priors, n_topics, self.random_state + chain)
+            if components:
+                order = self._match_free_topics(components[0], weights)
+                unit_shares, weights = unit_shares[:, order], weights[order]
+            shares.append(unit_shares)
+            components.append(weights)
+        return np.mean(shares, axis=0), np.mean(components, axis=0), vocabulary
+
+    def _chain(self, processed: ProcessedCorpus, vocabulary: list[str], priors: dict[str, list[float]], n_topics: int,
+               seed: int) -> tuple[np.ndarray, np.ndarray]:
+        """One Gibbs chain: n_units x K topic shares (empty units: uniform) and K x V topic-word weights."""
+        model = tp.LDAModel(k=n_topics, alpha=self.alpha, eta=self.eta, seed=seed, tw=tp.TermWeight.ONE)
+        fitted_units = []
+        for u, tokens in enumerate(processed):
+            if tokens:
+                model.add_doc(tokens)
+                fitted_units.append(u)
+        for token, prior in priors.items():
+            model.set_word_prior(token, prior)
+        model.train(self.iterations, workers=1)
+        shares = np.full((len(processed), n_topics), 1.0 / n_topics)
+        for u, document in zip(fitted_units, model.docs):
+            counts = np.bincount(np.asarray(document.topics, dtype=int), minlength=n_topics)
+            shares[u] = (counts + self.alpha) / (counts.sum() + self.alpha * n_topics)
+        column = {token: i for i, token in enumerate(model.used_vocabs)}
+        index = [column[token] for token in vocabulary]
+        weights = np.array([model.get_topic_word_dist(k)[index] for k in range(n_topics)], dtype=float)
+        return shares, weights / weights.sum(axis=1, keepdims=True)
+
+    def _match_free_topics(self, reference: np.ndarray, weights: np.ndarray) -> list[int]:
+        """Topic order of a chain that puts its free topics where the reference chain's most similar ones are."""
+        n_seeded = len(self.theme_ids_)
+        similarity = _unit_rows(reference[n_seeded:]) @ _unit_rows(weights[n_seeded:]).T
+        _, match = linear_sum_assignment(similarity, maximize=True)
+        return list(range(n_seeded)) + [n_seeded + int(j) for j in match]
 
     def _map_themes(self, processed: ProcessedCorpus) -> list[str]:
         return list(processed.theme_ids) + [""] * self.n_free_topics
+
+    def fit(self, processed: ProcessedCorpus, labels: pd.DataFrame | None = None) -> "SeededLdaTopicModel":
+        """Fit the topics on ``processed`` (no label used); with ``labels`` (index doc_id, a 0/1 column per
+        theme) learn each theme's share threshold on training folds (class docstring); return self."""
+        super().fit(processed)
+        self.predictions_ = None
+        if labels is not None:
+            self._learn_thresholds(validate_labels(labels, self.theme_ids_))
+        return self
+
+    def _learn_thresholds(self, labels: pd.DataFrame) -> None:
+        scores = self.theme_scores()
+        row = {doc_id: d for d, doc_id in enumerate(self.doc_ids_)}
+        labelled = [d for d in self.doc_ids_ if d in labels.index]
+        unlabelled = [d for d in self.doc_ids_ if d not in labels.index]
+        rows, choices = [], []
+        for j, theme in enumerate(self.theme_ids_):
+            y = labels.loc[labelled, theme].to_numpy()
+            theme_scores = scores[[row[d] for d in labelled], j]
+            for fold, (train, test) in enumerate(outer_splits(y, self.n_folds, self.random_state, self.name, theme)):
+                threshold, f1 = best_f1_threshold(y[train], theme_scores[train], SHARE_GRID)
+                choices.append((theme, fold, threshold, f1, f"F1-best share on {len(train)} training docs"))
+                rows.extend((labelled[i], theme, float(theme_scores[i]), fold, threshold) for i in test)
+            if 0 < y.sum() < len(y):
+                threshold, f1 = best_f1_threshold(y, theme_scores, SHARE_GRID)
+                choices.append((theme, FINAL_MODEL_FOLD, threshold, f1, f"F1-best share on all {len(y)} labelled docs"))
+                rows.extend((d, theme, float(scores[row[d], j]), FINAL_MODEL_FOLD, threshold) for d in unlabelled)
+        self.predictions_ = predictions_frame(rows, self.doc_ids_, self.theme_ids_)
+        self.thresholds_ = pd.DataFrame(choices, columns=THRESHOLD_COLUMNS)
+
+    def doc_themes(self) -> pd.DataFrame:
+        """doc_id, model, theme, score (share of the theme's topic, 0..1), present; with labels also fold.
+
+        Without labels present = score >= ``theme_threshold``. With labels: fold >= 0 rows are decided by
+        a threshold learned without the document's label; fold = -1 rows (unlabelled documents) by the
+        threshold of all labelled ones.
+        """
+        if self.predictions_ is None:
+            return super().doc_themes()
+        return fold_doc_themes(self.predictions_, self.name)
+
+    def thresholds(self) -> pd.DataFrame:
+        """model, theme, fold, threshold (share 0..1), inner_f1 (training F1 at it), note: empty without labels."""
+        if self.predictions_ is None:
+            return pd.DataFrame(columns=contract.SUPERVISED_THRESHOLDS.column_list)
+        frame = self.thresholds_.copy()
+        frame.insert(0, "model", self.name)
+        return frame
+
+    def seed_topic_map(self) -> pd.DataFrame:
+        """model, theme, topic, topic_index, n_seed_words, seed_words: the fixed theme -> topic map and the
+        seed words (indicator tokens and stems, readable forms) whose prior ties the topic to the theme."""
+        rows = [
+            (self.name, theme, self.topic_labels_[k], k, len(words), "; ".join(self.surface_forms_.get(t, t) for t in words))
+            for k, theme in enumerate(self.theme_ids_)
+            for words in [sorted(self.seed_words_[theme])]
+        ]
+        rows += [(self.name, "", self.topic_labels_[k], k, 0, "") for k in range(len(self.theme_ids_), len(self.topic_labels_))]
+        return pd.DataFrame(rows, columns=contract.SEED_TOPIC_MAP.column_list)
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """``matrix`` with every row scaled to unit length (cosine similarity is then a dot product)."""
+    return matrix / np.linalg.norm(matrix, axis=1, keepdims=True)

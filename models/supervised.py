@@ -1,9 +1,18 @@
-"""Supervised coder: TF-IDF + logistic regression per theme, reported by cross-validation only."""
+"""Supervised and ensemble coders: logistic regression per theme on word n-grams and dictionary hits,
+reported by cross-validation only.
+
+``SupervisedCoder`` reads TF-IDF word 1..n-grams of each document plus the dictionary coder's hits
+(``models.dictionary_coder.feature_tokens``: indicators found as phrases and the sentence scores of
+their stems); ``EnsembleCoder`` stacks it with the dictionary hits on the training folds. The
+fold machinery (``outer_splits``, ``best_f1_threshold``, the ``fold``-carrying predictions) serves
+every model that learns a decision from labels, the seeded LDA's threshold too.
+"""
 from __future__ import annotations
 
 import itertools
 import logging
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -11,14 +20,17 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-from sklearn.pipeline import Pipeline
+from scipy import sparse
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion, Pipeline
 
 from hkasean import contract
 from hkasean.corpus.errors import InputError
 from hkasean.models.base import EVIDENCE_COLUMNS, EVIDENCE_TERMS, ZooModel
+from hkasean.models.dictionary_coder import EXACT_FEATURE, FEATURE_PREFIXES, STEM_FEATURE, feature_surface, feature_tokens
 from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_RANDOM_STATE, ModelSettings
 from hkasean.models.processed_corpus import ProcessedCorpus
-from hkasean.models.tfidf import tfidf_vectorizer
 
 logger = logging.getLogger(__name__)
 
@@ -81,10 +93,85 @@ class ThresholdChoice:
     note: str
 
 
-def _pipeline(C: float, random_state: int) -> Pipeline:
+def outer_splits(y: np.ndarray, n_folds: int, random_state: int, who: str, theme: str) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train, test) index arrays of the stratified outer folds of one theme's 0/1 labels ``y``.
+
+    A theme with fewer positives (or negatives) than ``n_folds`` uses as many folds as it can
+    (warning); below 2 it is not cross-validated (warning, no folds). ``who`` names the model in the warnings.
+    """
+    usable = min(n_folds, int(y.sum()), int(len(y) - y.sum()))
+    if usable < 2:
+        logger.warning("%s: theme %r has %d positive(s) of %d labelled docs: too few to cross-validate, not scored",
+                       who, theme, int(y.sum()), len(y))
+        return []
+    if usable < n_folds:
+        logger.warning("%s: theme %r has too few positives or negatives for %d folds; using %d", who, theme, n_folds, usable)
+    splitter = StratifiedKFold(n_splits=usable, shuffle=True, random_state=random_state)
+    return list(splitter.split(np.zeros(len(y)), y))
+
+
+def predictions_frame(rows: list[tuple], doc_ids: list[str], theme_ids: list[str]) -> pd.DataFrame:
+    """Prediction rows (doc_id, theme, score, fold, threshold) as a frame in corpus and theme order."""
+    predictions = pd.DataFrame(rows, columns=["doc_id", "theme", "score", "fold", "threshold"])
+    order = {d: i for i, d in enumerate(doc_ids)}
+    predictions["_doc"] = predictions["doc_id"].map(order)
+    predictions["_theme"] = predictions["theme"].map(theme_ids.index)
+    return predictions.sort_values(["_doc", "_theme"]).drop(columns=["_doc", "_theme"]).reset_index(drop=True)
+
+
+def fold_doc_themes(predictions: pd.DataFrame, model: str) -> pd.DataFrame:
+    """doc_id, model, theme, score, present (score >= the row's threshold), fold: a ``predictions_frame`` as doc_themes."""
+    frame = predictions.copy()
+    frame.insert(1, "model", model)
+    frame["present"] = (frame["score"] >= frame["threshold"]).astype(int)
+    return frame[["doc_id", "model", "theme", "score", "present", "fold"]]
+
+
+class NgramAnalyzer:
+    """A TF-IDF analyzer: a token list -> its word 1..``n``-grams (joined by a space); feature tokens left out."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __call__(self, tokens: list[str]) -> list[str]:
+        words = [t for t in tokens if not t.startswith(FEATURE_PREFIXES)]
+        return [" ".join(words[i:i + size]) for size in range(1, self.n + 1) for i in range(len(words) - size + 1)]
+
+
+class HitCounts(TransformerMixin, BaseEstimator):
+    """Token lists -> sparse n x m log(1 + count) of each feature token (``dict:...``) seen in ``fit`` (m may be 0).
+
+    Unlike the n-grams they are not normalised with the document, so a dictionary hit weighs the same in a
+    long release as in a short one.
+    """
+
+    def fit(self, documents: list[list[str]], y: np.ndarray | None = None) -> "HitCounts":
+        """Learn the feature tokens present in ``documents``; return self."""
+        self.names_ = sorted({t for tokens in documents for t in tokens if t.startswith(FEATURE_PREFIXES)})
+        return self
+
+    def transform(self, documents: list[list[str]]) -> sparse.csr_matrix:
+        """n_documents x len(names_) log(1 + count) matrix."""
+        column = {name: j for j, name in enumerate(self.names_)}
+        rows, columns, values = [], [], []
+        for i, tokens in enumerate(documents):
+            for name, count in Counter(t for t in tokens if t in column).items():
+                rows.append(i)
+                columns.append(column[name])
+                values.append(math.log1p(count))
+        return sparse.csr_matrix((values, (rows, columns)), shape=(len(documents), len(self.names_)))
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """The feature tokens, in column order."""
+        return np.asarray(self.names_, dtype=object)
+
+
+def _pipeline(C: float, ngrams: int, random_state: int) -> Pipeline:
+    features = FeatureUnion([("tfidf", TfidfVectorizer(analyzer=NgramAnalyzer(ngrams), lowercase=False, sublinear_tf=True)),
+                             ("hits", HitCounts())])
     return Pipeline(
         [
-            ("tfidf", tfidf_vectorizer()),
+            ("features", features),
             ("logit", LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=random_state)),
         ]
     )
@@ -92,6 +179,10 @@ def _pipeline(C: float, random_state: int) -> Pipeline:
 
 class SupervisedCoder(ZooModel):
     """One TF-IDF + ``LogisticRegression`` (balanced classes, liblinear) per theme.
+
+    Features: TF-IDF (sublinear tf) of the document's word 1..``ngrams``-grams and of its dictionary
+    feature tokens (``dict:<theme>`` per indicator found as the phrase, ``dict~stems:<theme>`` per
+    point of its sentence score), so every theme's hits inform every theme's model.
 
     Labelled documents are scored only by cross-validation (``StratifiedKFold`` with ``n_folds``
     shuffled folds, TF-IDF refitted inside every fold), so every reported score comes from a
@@ -107,15 +198,20 @@ class SupervisedCoder(ZooModel):
     threshold is chosen the same way on all labelled documents. With fewer than 2 positives (or
     negatives) to tune on, 0.5 is kept. ``thresholds()`` records every choice. ``batch_size``:
     documents scored at a time (the unlabelled ones are streamed from the corpus in batches).
+    ``cross_validate=False`` fits only the final model (the learning curve scores it on held-out
+    documents itself): no fold >= 0 rows.
     """
 
     def __init__(self, C: float = ModelSettings.supervised_c, n_folds: int = ModelSettings.supervised_folds,
-                 threshold: float | str = ModelSettings.supervised_threshold, batch_size: int = PREDICT_BATCH,
+                 threshold: float | str = ModelSettings.supervised_threshold, ngrams: int = ModelSettings.supervised_ngrams,
+                 cross_validate: bool = True, batch_size: int = PREDICT_BATCH,
                  coherence_topn: int = COHERENCE_TOPN, coherence_max_units: int = ModelSettings.coherence_max_units,
                  random_state: int = DEFAULT_RANDOM_STATE, name: str = "supervised") -> None:
         self.C = C
         self.n_folds = n_folds
         self.threshold = threshold
+        self.ngrams = ngrams
+        self.cross_validate = cross_validate
         self.batch_size = batch_size
         self.coherence_topn = coherence_topn
         self.coherence_max_units = coherence_max_units
@@ -133,13 +229,14 @@ class SupervisedCoder(ZooModel):
         self.doc_ids_ = list(processed.doc_ids)
         self.surface_forms_ = dict(processed.surface_forms)
         labelled_ids = set(labels.index)
-        tokens = {d: t for d, t in zip(self.doc_ids_, processed.document_tokens()) if d in labelled_ids}
+        features = feature_tokens(processed)
+        tokens = {d: t + f for d, t, f in zip(self.doc_ids_, processed.document_tokens(), features) if d in labelled_ids}
         labelled = [d for d in self.doc_ids_ if d in labelled_ids]
         unlabelled = [d for d in self.doc_ids_ if d not in labelled_ids]
 
         def unlabelled_tokens() -> Iterator[list[str]]:
-            """The unlabelled documents' tokens, streamed from the corpus (never all in memory)."""
-            return (t for d, t in zip(self.doc_ids_, processed.document_tokens()) if d not in labelled_ids)
+            """The unlabelled documents' tokens and features, streamed from the corpus (tokens never all in memory)."""
+            return (t + f for d, t, f in zip(self.doc_ids_, processed.document_tokens(), features) if d not in labelled_ids)
 
         if not labelled:
             raise InputError("no document of the corpus has labels", where="labels index (doc_id)")
@@ -151,26 +248,25 @@ class SupervisedCoder(ZooModel):
         for theme in self.theme_ids_:
             y = labels.loc[labelled, theme].to_numpy()
             self.training_ids_[theme] = {}
-            for fold, (train, test) in enumerate(self._outer_splits(theme, y)):
+            splits = outer_splits(y, self.n_folds, self.random_state, self.name, theme) if self.cross_validate else []
+            for fold, (train, test) in enumerate(splits):
                 train_ids = [labelled[i] for i in train]
                 self.training_ids_[theme][fold] = frozenset(train_ids)
-                model, choice = self._fit_with_threshold([tokens[d] for d in train_ids], y[train])
+                model, choice = self._fit_with_threshold(theme, [tokens[d] for d in train_ids], y[train])
                 choices.append((theme, fold, choice.threshold, choice.inner_f1, choice.note))
                 test_ids = [labelled[i] for i in test]
                 self._predict(model, theme, test_ids, [tokens[d] for d in test_ids], fold, choice.threshold, rows, evidence)
             if 0 < y.sum() < len(y):
-                self.final_models_[theme], choice = self._fit_with_threshold([tokens[d] for d in labelled], y)
+                self.final_models_[theme], choice = self._fit_with_threshold(theme, [tokens[d] for d in labelled], y)
                 choices.append((theme, FINAL_MODEL_FOLD, choice.threshold, choice.inner_f1, choice.note))
                 self._predict(self.final_models_[theme], theme, unlabelled, unlabelled_tokens(), FINAL_MODEL_FOLD,
                               choice.threshold, rows, evidence)
-        predictions = pd.DataFrame(rows, columns=["doc_id", "theme", "score", "fold", "threshold"])
-        order = {d: i for i, d in enumerate(self.doc_ids_)}
-        predictions["_doc"] = predictions["doc_id"].map(order)
-        predictions["_theme"] = predictions["theme"].map(self.theme_ids_.index)
-        self.predictions_ = predictions.sort_values(["_doc", "_theme"]).drop(columns=["_doc", "_theme"]).reset_index(drop=True)
+        self.predictions_ = predictions_frame(rows, self.doc_ids_, self.theme_ids_)
         self.thresholds_ = pd.DataFrame(choices, columns=THRESHOLD_COLUMNS)
         self.evidence_ = pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS)
         self._finish_fit(processed)
+        readable = {term: self._surface(term) for k in range(len(self.theme_ids_)) for term, _ in self._ranked_terms(k)}
+        self.surface_forms_.update(readable)  # word pairs and dictionary features of the top terms, readable
         return self
 
     def _check_threshold(self) -> None:
@@ -181,45 +277,40 @@ class SupervisedCoder(ZooModel):
             raise InputError(f"expected 'cv' or a probability between 0 and 1, got {self.threshold!r}",
                              where="supervised coder: threshold")
 
-    def _outer_splits(self, theme: str, y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(train, test) index arrays of the outer folds of one theme; none if it cannot be cross-validated."""
-        n_folds = min(self.n_folds, int(y.sum()), int(len(y) - y.sum()))
-        if n_folds < 2:
-            logger.warning("supervised: theme %r has %d positive(s) of %d labelled docs: too few to cross-validate, not scored",
-                           theme, int(y.sum()), len(y))
-            return []
-        if n_folds < self.n_folds:
-            logger.warning("supervised: theme %r has too few positives or negatives for %d folds; using %d",
-                           theme, self.n_folds, n_folds)
-        splitter = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=self.random_state)
-        return list(splitter.split(np.zeros(len(y)), y))
-
-    def _fit_with_threshold(self, documents: list[list[str]], y: np.ndarray) -> tuple[Pipeline, ThresholdChoice]:
-        """A model fitted on ``documents`` (token lists) and ``y`` (0/1), and its threshold chosen from them alone."""
-        model = _pipeline(self.C, self.random_state).fit(documents, y)
+    def _fit_with_threshold(self, theme: str, documents: list[list[str]], y: np.ndarray) -> tuple[Pipeline | StackedModel, ThresholdChoice]:
+        """A model of ``theme`` fitted on ``documents`` (token lists) and ``y`` (0/1), and its threshold chosen from them alone."""
+        model = _pipeline(self.C, self.ngrams, self.random_state).fit(documents, y)
         if self.threshold != "cv":
             return model, ThresholdChoice(float(self.threshold), math.nan, "fixed threshold")
-        return model, self._inner_cv_threshold(documents, y)
+        inner = self._inner_scores(documents, y)
+        if isinstance(inner, ThresholdChoice):
+            return model, inner
+        return self._decide(theme, model, documents, y, inner)
 
-    def _inner_cv_threshold(self, documents: list[list[str]], y: np.ndarray) -> ThresholdChoice:
-        """The F1-best threshold on inner out-of-fold probabilities of ``documents`` (the training fold only)."""
-        n_positive, n_negative = int(y.sum()), int(len(y) - y.sum())
-        n_inner = min(self.n_folds, n_positive, n_negative)
+    def _decide(self, theme: str, model: Pipeline, documents: list[list[str]], y: np.ndarray,
+                inner: np.ndarray) -> tuple[Pipeline | StackedModel, ThresholdChoice]:
+        """The model and threshold that decide ``theme``, given the inner out-of-fold probabilities ``inner``
+        of the training ``documents``: the pipeline at the F1-best threshold of ``inner``."""
+        return model, _tuned(y, inner, f"inner {self._n_inner(y)}-fold CV on {len(y)} training docs ({int(y.sum())} positive)")
+
+    def _n_inner(self, y: np.ndarray) -> int:
+        return min(self.n_folds, int(y.sum()), int(len(y) - y.sum()))
+
+    def _inner_scores(self, documents: list[list[str]], y: np.ndarray) -> np.ndarray | ThresholdChoice:
+        """Inner out-of-fold probabilities of ``documents`` (the training fold only), or the kept 0.5 when
+        there are too few positives or negatives for an inner CV."""
+        n_inner = self._n_inner(y)
         if n_inner < 2:
-            return ThresholdChoice(NEUTRAL_THRESHOLD, math.nan,
-                                   f"{n_positive} positive(s), {n_negative} negative(s) to tune on: too few for inner CV, kept 0.5")
+            return ThresholdChoice(NEUTRAL_THRESHOLD, math.nan, f"{int(y.sum())} positive(s), {int(len(y) - y.sum())} "
+                                   "negative(s) to tune on: too few for inner CV, kept 0.5")
         scores = np.empty(len(y))
         splitter = StratifiedKFold(n_splits=n_inner, shuffle=True, random_state=self.random_state)
         for train, test in splitter.split(np.zeros(len(y)), y):
-            inner = _pipeline(self.C, self.random_state).fit([documents[i] for i in train], y[train])
+            inner = _pipeline(self.C, self.ngrams, self.random_state).fit([documents[i] for i in train], y[train])
             scores[test] = inner.predict_proba([documents[i] for i in test])[:, 1]
-        threshold, f1 = best_f1_threshold(y, scores)
-        note = f"inner {n_inner}-fold CV on {len(y)} training docs ({n_positive} positive)"
-        if f1 == 0:
-            note += "; F1 is 0 at every threshold, kept 0.5"
-        return ThresholdChoice(threshold, f1, note)
+        return scores
 
-    def _predict(self, model: Pipeline, theme: str, doc_ids: list[str], documents: Iterable[list[str]], fold: int,
+    def _predict(self, model: Pipeline | StackedModel, theme: str, doc_ids: list[str], documents: Iterable[list[str]], fold: int,
                  threshold: float, rows: list, evidence: list) -> None:
         """Score ``documents`` (token lists aligned with ``doc_ids``), ``batch_size`` at a time, into ``rows`` and ``evidence``."""
         documents = iter(documents)
@@ -228,28 +319,33 @@ class SupervisedCoder(ZooModel):
             batch = list(itertools.islice(documents, len(batch_ids)))
             self._predict_batch(model, theme, batch_ids, batch, fold, threshold, rows, evidence)
 
-    def _predict_batch(self, model: Pipeline, theme: str, doc_ids: list[str], documents: list[list[str]], fold: int,
-                       threshold: float, rows: list, evidence: list) -> None:
-        features = model.named_steps["tfidf"].transform(documents)
-        scores = model.named_steps["logit"].predict_proba(features)[:, 1]
+    def _predict_batch(self, model: Pipeline | StackedModel, theme: str, doc_ids: list[str], documents: list[list[str]],
+                       fold: int, threshold: float, rows: list, evidence: list) -> None:
+        features = model.named_steps["features"].transform(documents)
+        scores = model.predict_proba(documents)[:, 1]
         coef = model.named_steps["logit"].coef_.ravel()
-        vocabulary = model.named_steps["tfidf"].get_feature_names_out()
+        vocabulary = model.named_steps["features"].get_feature_names_out()
         for i, doc_id in enumerate(doc_ids):
             rows.append((doc_id, theme, float(scores[i]), fold, threshold))
             row = features.getrow(i)
             contributions = row.data * coef[row.indices]
             positive = [(c, vocabulary[j]) for c, j in zip(contributions, row.indices) if c > 0]
             top = sorted(positive, key=lambda item: (-item[0], item[1]))[:EVIDENCE_TERMS]
-            evidence.append((doc_id, self.name, theme, "; ".join(self.surface_forms_.get(str(t), str(t)) for _, t in top)))
+            evidence.append((doc_id, self.name, theme, "; ".join(self._surface(str(t)) for _, t in top)))
+
+    def _surface(self, term: str) -> str:
+        """The readable form of an n-gram or feature token (a ``tfidf__`` / ``hits__`` prefix of the union dropped)."""
+        term = term.split("__", 1)[-1]
+        return feature_surface(term) or " ".join(self.surface_forms_.get(word, word) for word in term.split(" "))
 
     def _ranked_terms(self, topic_index: int) -> list[tuple[str, float]]:
         model = self.final_models_.get(self.theme_ids_[topic_index])
         if model is None:
             return []
         coef = model.named_steps["logit"].coef_.ravel()
-        vocabulary = model.named_steps["tfidf"].get_feature_names_out()
+        vocabulary = model.named_steps["features"].get_feature_names_out()
         order = [j for j in np.lexsort((vocabulary, -coef)) if coef[j] > 0][:50]
-        return [(str(vocabulary[j]), float(coef[j])) for j in order]
+        return [(str(vocabulary[j]).split("__", 1)[-1], float(coef[j])) for j in order]
 
     def doc_topics(self) -> pd.DataFrame:
         """doc_id, model, topic (= theme id), score (predicted probability, cross-validated for labelled docs)."""
@@ -264,10 +360,7 @@ class SupervisedCoder(ZooModel):
         model's prediction for an unlabelled document (not to be used for scoring). The threshold
         of each theme and fold is in ``thresholds()``.
         """
-        frame = self.predictions_.copy()
-        frame.insert(1, "model", self.name)
-        frame["present"] = (frame["score"] >= frame["threshold"]).astype(int)
-        return frame[["doc_id", "model", "theme", "score", "present", "fold"]]
+        return fold_doc_themes(self.predictions_, self.name)
 
     def thresholds(self) -> pd.DataFrame:
         """model, theme, fold, threshold (probability 0..1), inner_f1 (0..1; NaN if not tuned), note.
@@ -278,3 +371,71 @@ class SupervisedCoder(ZooModel):
         frame = self.thresholds_.copy()
         frame.insert(0, "model", self.name)
         return frame
+
+
+def _tuned(y: np.ndarray, scores: np.ndarray, note: str) -> ThresholdChoice:
+    """The F1-best grid threshold of ``scores`` for labels ``y``, with ``note`` saying what the scores were."""
+    threshold, f1 = best_f1_threshold(y, scores)
+    if f1 == 0:
+        note += "; F1 is 0 at every threshold, kept 0.5"
+    return ThresholdChoice(threshold, f1, note)
+
+
+class StackedModel:
+    """A theme's ensemble: the supervised pipeline's probability and the theme's dictionary hits, combined by a
+    logistic-regression stacker. ``predict_proba(documents)`` -> n x 2; ``named_steps`` are the pipeline's."""
+
+    def __init__(self, base: Pipeline, stacker: LogisticRegression, theme: str) -> None:
+        self.base = base
+        self.stacker = stacker
+        self.theme = theme
+
+    @property
+    def named_steps(self):  # noqa: ANN201 - the pipeline's Bunch of steps
+        """The supervised pipeline's steps (``features``, ``logit``): evidence and top terms come from them."""
+        return self.base.named_steps
+
+    def predict_proba(self, documents: list[list[str]]) -> np.ndarray:
+        """n_documents x 2: probability that the theme is absent, present."""
+        return self.stacker.predict_proba(stack_features(self.base.predict_proba(documents)[:, 1], documents, self.theme))
+
+
+def stack_features(probability: np.ndarray, documents: list[list[str]], theme: str) -> np.ndarray:
+    """n x 3 stacker inputs: the supervised probability, log(1 + indicators of ``theme`` found as the phrase),
+    log(1 + the theme's sentence score), the last two counted from each document's feature tokens."""
+    exact, stems = EXACT_FEATURE + theme, STEM_FEATURE + theme
+    counts = np.array([[tokens.count(exact), tokens.count(stems)] for tokens in documents], dtype=float).reshape(-1, 2)
+    return np.column_stack([probability, np.log1p(counts)])
+
+
+class EnsembleCoder(SupervisedCoder):
+    """The supervised coder and the dictionary hits, stacked per theme on the training folds only.
+
+    In each outer training fold an inner CV gives out-of-fold supervised probabilities of the training
+    documents; a logistic-regression stacker (balanced classes) learns from them and the theme's
+    dictionary hits (``stack_features``); its threshold is the F1-best on those same training
+    documents. The supervised pipeline refitted on the whole training fold and the stacker then
+    score the held-out fold, so no document is scored by anything that saw its label. Without
+    enough positives for an inner CV (or with a fixed ``threshold``) the stacker is skipped and
+    the supervised model decides alone (``thresholds()`` notes then do not mention a stacker).
+    """
+
+    def __init__(self, C: float = ModelSettings.supervised_c, n_folds: int = ModelSettings.supervised_folds,
+                 threshold: float | str = ModelSettings.supervised_threshold, ngrams: int = ModelSettings.supervised_ngrams,
+                 cross_validate: bool = True, batch_size: int = PREDICT_BATCH,
+                 coherence_topn: int = COHERENCE_TOPN, coherence_max_units: int = ModelSettings.coherence_max_units,
+                 random_state: int = DEFAULT_RANDOM_STATE, name: str = "ensemble") -> None:
+        super().__init__(C=C, n_folds=n_folds, threshold=threshold, ngrams=ngrams, cross_validate=cross_validate,
+                         batch_size=batch_size, coherence_topn=coherence_topn, coherence_max_units=coherence_max_units,
+                         random_state=random_state, name=name)
+
+    def _decide(self, theme: str, model: Pipeline, documents: list[list[str]], y: np.ndarray,
+                inner: np.ndarray) -> tuple[Pipeline | StackedModel, ThresholdChoice]:
+        """The stacker of ``theme`` learned on the inner out-of-fold probabilities and dictionary hits, at its
+        F1-best threshold on the training documents."""
+        features = stack_features(inner, documents, theme)
+        stacker = LogisticRegression(class_weight="balanced", solver="liblinear", random_state=self.random_state).fit(features, y)
+        stacked = _tuned(y, stacker.predict_proba(features)[:, 1],
+                         f"stacker on inner {self._n_inner(y)}-fold out-of-fold probabilities and dictionary hits of "
+                         f"{len(y)} training docs ({int(y.sum())} positive)")
+        return StackedModel(model, stacker, theme), stacked

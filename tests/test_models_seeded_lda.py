@@ -1,13 +1,25 @@
 import numpy as np
+import pandas as pd
 
-from hkasean.models.seeded_lda import SeededLdaTopicModel
+from hkasean.models.seeded_lda import SHARE_GRID, SeededLdaTopicModel
 from hkasean.models.text import TextSettings, process_documents
 from synthetic_corpus import tiny_codebook, two_topic_documents
 
+FAST = dict(n_free_topics=1, iterations=200, n_chains=2)
+
+
+def processed_docs():
+    return process_documents(two_topic_documents(), tiny_codebook(), TextSettings(max_df=1.0, learn_phrases=False, normalizer="none"))
+
+
+def labels_for(doc_ids):
+    ship = [int(d.startswith("ship")) for d in doc_ids]
+    return pd.DataFrame({"shipping": ship, "farming": [1 - s for s in ship]}, index=pd.Index(doc_ids, name="doc_id"))
+
 
 def test_seeded_topics_attract_their_seed_words():
-    processed = process_documents(two_topic_documents(), tiny_codebook(), TextSettings(max_df=1.0, learn_phrases=False, normalizer="none"))
-    model = SeededLdaTopicModel(n_free_topics=1, passes=10, iterations=50).fit(processed)
+    processed = processed_docs()
+    model = SeededLdaTopicModel(**FAST).fit(processed)
     topics = model.topics().set_index("topic")
     assert list(topics["mapped_theme"]) == ["shipping", "farming", ""]
     terms = model.top_terms(10)
@@ -15,15 +27,40 @@ def test_seeded_topics_attract_their_seed_words():
     assert {"wheat", "harvest", "tractor"} <= set(terms[terms["topic"] == "seeded_lda_1"]["term"])
     themes = model.doc_themes().query("present == 1")
     assert set(themes[themes["theme"] == "shipping"]["doc_id"]) == {d for d in processed.doc_ids if d.startswith("ship")}
+    assert "fold" not in model.doc_themes() and model.thresholds().empty  # no labels: fixed threshold
 
 
-def test_prior_boosts_seeds_and_stems_and_keeps_the_rest_small():
-    processed = process_documents(two_topic_documents(), tiny_codebook(), TextSettings(max_df=1.0, learn_phrases=False, normalizer="none"))
-    model = SeededLdaTopicModel(n_free_topics=1, seed_boost=10.0, stem_share=0.5, seed_background=0.01)
-    model.theme_ids_ = list(processed.theme_ids)
-    vocabulary = sorted({t for tokens in processed for t in tokens} | {"origin"})
-    eta = model._eta(processed, vocabulary)
-    column = {t: i for i, t in enumerate(vocabulary)}
-    assert eta[0, column["vessel"]] == 10.0 and eta[1, column["wheat"]] == 10.0
-    assert eta[1, column["origin"]] == 5.0 and eta[0, column["wheat"]] == 0.01
-    assert np.allclose(eta[2], 1 / 3)
+def test_seed_topic_map_has_fixed_indices_whatever_the_seed():
+    processed = processed_docs()
+    for seed in (0, 5):
+        table = SeededLdaTopicModel(**FAST, random_state=seed).fit(processed).seed_topic_map()
+        assert list(table["theme"]) == ["shipping", "farming", ""]
+        assert list(table["topic_index"]) == [0, 1, 2] and list(table["topic"]) == ["seeded_lda_0", "seeded_lda_1", "seeded_lda_2"]
+        assert {"vessel", "cargo", "port"} <= set(table["seed_words"].iloc[0].split("; "))
+        assert table["n_seed_words"].iloc[2] == 0
+
+
+def test_priors_boost_seeds_and_stems_in_their_topic_only():
+    processed = processed_docs()
+    model = SeededLdaTopicModel(n_free_topics=1, seed_boost=2.0, stem_share=0.5, seed_background=0.01)
+    priors = model.word_priors(processed, {"vessel", "wheat", "origin", "lorry"})
+    assert priors["vessel"] == [2.0, 0.01, 0.01] and priors["wheat"] == [0.01, 2.0, 0.01]
+    assert priors["origin"] == [0.01, 1.0, 0.01]  # a stem of "rules of origin"
+    assert "lorry" not in priors  # every other word keeps the symmetric eta
+
+
+def test_thresholds_are_learned_on_training_folds_and_deterministic():
+    processed = processed_docs()
+    labelled = processed.doc_ids[:-2]
+    first = SeededLdaTopicModel(**FAST, n_folds=3).fit(processed, labels_for(labelled))
+    second = SeededLdaTopicModel(**FAST, n_folds=3).fit(processed, labels_for(labelled))
+    pd.testing.assert_frame_equal(first.doc_themes(), second.doc_themes())
+    themes = first.doc_themes()
+    assert set(themes.loc[themes["fold"] == -1, "doc_id"]) == set(processed.doc_ids[-2:])
+    assert set(themes.loc[themes["fold"] >= 0, "doc_id"]) == set(labelled)
+    thresholds = first.thresholds()
+    assert list(thresholds.query("theme == 'shipping'")["fold"]) == [0, 1, 2, -1]
+    assert thresholds["threshold"].isin(SHARE_GRID).all() and (thresholds["model"] == "seeded_lda").all()
+    merged = themes.merge(labels_for(processed.doc_ids).reset_index().melt("doc_id", var_name="theme", value_name="truth"))
+    assert (merged["present"] == merged["truth"]).all()  # two disjoint vocabularies: perfectly separable
+    assert np.allclose(first.doc_topic_.sum(axis=1), 1.0)

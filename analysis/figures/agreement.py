@@ -139,3 +139,34 @@ def draw_reliability(reliability: pd.DataFrame) -> plt.Figure:
 def plot_reliability(reliability: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write ``draw_reliability`` as PNG at ``path``; return the path."""
     return save_figure(draw_reliability(reliability), path)
+
+
+def draw_learning_curve(curve: pd.DataFrame) -> plt.Figure:
+    """Macro-F1 (0-1, with interval bars) of each learning coder against the coded documents it learned from.
+
+    ``curve``: the ``learning_curve`` table; one line per model; the last point of each (all coded
+    documents, cross-validated) is drawn hollow, its interval being a bootstrap over documents.
+    """
+    apply_style()
+    fig, ax = plt.subplots(figsize=(7.0, 4.5))
+    models = list(pd.unique(curve["model"]))
+    for model, colour in zip(models, sns.color_palette(PALETTE, len(models))):
+        rows = curve[curve["model"] == model].sort_values("n_coded")
+        low = (rows["macro_f1"] - rows["macro_f1_low"]).clip(lower=0).to_numpy()
+        high = (rows["macro_f1_high"] - rows["macro_f1"]).clip(lower=0).to_numpy()
+        ax.errorbar(rows["n_coded"], rows["macro_f1"], yerr=[low, high], fmt="-o", color=colour, capsize=3, label=str(model))
+        last = rows.iloc[-1]
+        ax.plot([last["n_coded"]], [last["macro_f1"]], "o", markerfacecolor="white", color=colour)
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(sorted(pd.unique(curve["n_coded"])), [str(n) for n in sorted(pd.unique(curve["n_coded"]))])
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_xlabel("coded documents the coder learned from (log scale)")
+    ax.set_ylabel("macro-F1 against the standard (0-1)")
+    ax.set_title("How much coding is enough? (hollow: all coded documents, cross-validated)")
+    ax.legend(loc="lower right", fontsize="small")
+    return fig
+
+
+def plot_learning_curve(curve: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """``draw_learning_curve`` saved as PNG at ``path``."""
+    return save_figure(draw_learning_curve(curve), path)
