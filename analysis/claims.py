@@ -277,12 +277,17 @@ def audit_claims(
     reference_source_class, independence_rule.
     """
     references = trade_table[(trade_table["source_url"] != STUDY_POSTER) & trade_table["year"].notna()]
+    candidates: dict[tuple, tuple[list, str]] = {}  # the reference figures depend only on this key: looked up once
     rows = []
     for claim in claims.itertuples(index=False):
+        key = (claim.claim_type, claim.subject, int(claim.year), claim.unit)
+        if key not in candidates:
+            found, reason = _references(references, claim, hkd_per_usd)
+            candidates[key] = list(found.itertuples(index=False)), reason
         rows.append({
             "doc_id": claim.doc_id, "date": claim.date, "claim_type": claim.claim_type, "claim_text": claim.claim_text,
             "value": claim.value, "unit": claim.unit, "year": claim.year, "subject": claim.subject,
-        } | _audit_one(claim, references, hkd_per_usd, peg_band, qualifier_tolerance))
+        } | _audit_one(claim, *candidates[key], hkd_per_usd, peg_band, qualifier_tolerance))
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 
@@ -378,15 +383,15 @@ def _references(table: pd.DataFrame, claim, hkd_per_usd: float) -> tuple[pd.Data
     return ranked, ""
 
 
-def _audit_one(claim, references: pd.DataFrame, hkd_per_usd: float, peg_band: float, qualifier_tolerance: float) -> dict:
+def _audit_one(claim, candidates: list, reason: str, hkd_per_usd: float, peg_band: float, qualifier_tolerance: float) -> dict:
+    """The audit columns of one claim, given its reference figures (``_references``, as row tuples, best first)."""
     notes = [f"year inferred ({claim.year})"] if claim.year_inferred else []
-    candidates, reason = _references(references, claim, hkd_per_usd)
-    if candidates.empty:
+    if not candidates:
         return {"official_value": np.nan, "official_unit": "", "official_source": "", "official_confidence": "",
                 "verdict": NO_INDEPENDENT_FIGURE, "difference": np.nan, "relative_difference": np.nan,
                 "note": "; ".join(notes + [reason]), "reference_independence": "", "reference_source_class": "",
                 "independence_rule": ""}
-    judged = [(row, *reference_independence(row, claim)) for row in candidates.itertuples(index=False)]
+    judged = [(row, *reference_independence(row, claim)) for row in candidates]
     checks = [(row, independence, rule, *_compare(claim, row, hkd_per_usd, peg_band, qualifier_tolerance))
               for row, independence, rule in judged]
     independent = [check for check in checks if check[1] == INDEPENDENT]

@@ -99,7 +99,13 @@ K_SELECTION = TableSpec(
     "the K grid: coherence, stability across seeds and diversity per K and seed; the chosen K and why", "fit")
 SUPERVISED_THRESHOLDS = TableSpec(
     "supervised_thresholds", ("model", "theme", "fold", "threshold", "inner_f1", "note"),
-    "the supervised coder's decision threshold per theme and outer fold", "fit")
+    "the decision threshold of every model that learns one from the coding (supervised, ensemble, seeded_lda) per "
+    "theme and outer fold (-1: learned on all coded documents, decides only uncoded ones); inner_f1 is the F1 it "
+    "reached on the training documents", "fit")
+SEED_TOPIC_MAP = TableSpec(
+    "seed_topic_map", ("model", "theme", "topic", "topic_index", "n_seed_words", "seed_words"),
+    "the seeded LDA's fixed theme -> topic map: topic k serves the k-th theme of the codebook, free topics serve none "
+    "(theme ''); the seed words whose word prior ties the topic to its theme", "fit")
 
 # ---------------------------------------------------------------- evaluation against the manual coding
 RELIABILITY = TableSpec(
@@ -124,6 +130,19 @@ PREVALENCE_AGREEMENT = TableSpec(
 PREVALENCE_AGREEMENT_SUMMARY = TableSpec(
     "prevalence_agreement_summary", ("model", "theme", "n_years", "mean_abs_difference", "correlation"),
     "how closely each model's yearly theme shares follow the standard's", "evaluate")
+CODE_NEXT = TableSpec(
+    "code_next", ("rank", "doc_id", "date", "year", "title", "model", "uncertainty", "closest_theme", "score", "threshold"),
+    "the uncoded documents whose coding would help the learning coders most (rank 1 first): uncertainty sampling "
+    "across themes (1 = a theme's score sits on its threshold), taken year by year in turn; the model whose doubts "
+    "chose them, the theme closest to flipping, its score and threshold. Empty when every document is coded",
+    "evaluate")
+LEARNING_CURVE = TableSpec(
+    "learning_curve", ("model", "n_coded", "n_repeats", "n_scored", "macro_f1", "macro_f1_low", "macro_f1_high",
+                       "scoring"),
+    "macro-F1 of the supervised and ensemble coders against the number of coded documents they learned from: "
+    "trained on n_coded random coded documents (n_repeats seeded repeats) and scored on the coded documents left "
+    "out (n_scored, mean over repeats), interval over repeats; the last point is all coded documents, "
+    "cross-validated, with its bootstrap interval", "learning_curve")
 DISAGREEMENTS = TableSpec(
     "disagreements", ("model", "theme", "doc_id", "date", "title", "gold", "model_value", "score", "kind",
                       "evidence_terms"),
@@ -193,14 +212,18 @@ INDICATOR_SOURCES = TableSpec(
 TABLES: dict[str, TableSpec] = _tables(
     DOCUMENTS, CORPUS_OVERVIEW,
     TFIDF_TERMS_BY_YEAR, TFIDF_TERMS_BY_DOC_TYPE, INDICATOR_FREQUENCY,
-    TOPICS, DOC_THEMES, MODEL_DOC_THEMES, DOC_TOPICS, TOP_TERMS, EVIDENCE, K_SELECTION, SUPERVISED_THRESHOLDS,
+    TOPICS, DOC_THEMES, MODEL_DOC_THEMES, DOC_TOPICS, TOP_TERMS, EVIDENCE, K_SELECTION, SUPERVISED_THRESHOLDS, SEED_TOPIC_MAP,
     RELIABILITY, AGREEMENT, TOPIC_THEME_MAP, TOPIC_THEME_MAP_FULL, PREVALENCE_AGREEMENT,
-    PREVALENCE_AGREEMENT_SUMMARY, DISAGREEMENTS,
+    PREVALENCE_AGREEMENT_SUMMARY, DISAGREEMENTS, CODE_NEXT, LEARNING_CURVE,
     PREVALENCE, TRADE, TRADE_SERIES, CORRELATION, MONTHLY_CORRELATION, TRADE_ASYMMETRY, MEMBER_ASYMMETRY,
     CLAIMS, POSTER_CLAIMS,
     INDICATOR_SUGGESTIONS, INDICATOR_SOURCES,
 )
 WRITTEN_TABLES: dict[str, TableSpec] = {name: spec for name, spec in TABLES.items() if spec.written}
+
+CODING_TEMPLATE = "coding_template.csv"
+"""A file (not a table: its theme columns are the codebook's) the evaluate stage writes at the top of the output
+folder when some documents are uncoded: doc_id, coder, one empty column per theme, for the ``code_next`` documents."""
 
 # ---------------------------------------------------------------- figures
 TOPIC_MODELS = ("lda", "nmf")
@@ -216,6 +239,9 @@ THEMES_BY_YEAR = FigureSpec("themes_by_year", "Share of documents carrying each 
                             "manual standard for comparison.", "fit")
 K_SELECTION_FIGURE = FigureSpec("k_selection", "Choosing K: coherence and stability across seeds per K.", "fit")
 AGREEMENT_F1 = FigureSpec("agreement_f1", "F1 per theme and model, humans beside the models (95% intervals).", "evaluate")
+LEARNING_CURVE_FIGURE = FigureSpec("learning_curve", "Macro-F1 against the number of coded documents the coder learned "
+                                   "from (intervals over repeats; the last point cross-validated on all).",
+                                   "learning_curve")
 RELIABILITY_FIGURE = FigureSpec("reliability", "Human-human reliability per theme: kappa and alpha with 95% intervals.",
                                 "evaluate")
 ALIGNMENT_FIGURES = {model: FigureSpec(f"topic_theme_alignment_{model}", f"Topic-theme alignment ({model.upper()}).",
@@ -234,7 +260,7 @@ TRADE_IMPORT_DEPENDENCE = FigureSpec("trade_import_dependence", "Import dependen
 
 FIGURES: dict[str, FigureSpec] = {spec.name: spec for spec in (
     CORPUS_DOCUMENTS_PER_YEAR, *TOP_TERMS_FIGURES.values(), THEMES_BY_YEAR, K_SELECTION_FIGURE,
-    AGREEMENT_F1, RELIABILITY_FIGURE, *ALIGNMENT_FIGURES.values(),
+    AGREEMENT_F1, RELIABILITY_FIGURE, *ALIGNMENT_FIGURES.values(), LEARNING_CURVE_FIGURE,
     THEME_SHARE_VS_TRADE, TRADE_HK_ASEAN, TRADE_EXPORT_DEPENDENCE, TRADE_IMPORT_DEPENDENCE, TRADE_MEMBER_ASYMMETRY,
 )}
 """Every figure, in the order the report shows them."""

@@ -58,6 +58,13 @@ def long_frame(doc_ids: list[str], model: str, labels: list[str], scores: np.nda
     )
 
 
+def rows_to_shares(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to sum to 1; an all-zero row becomes uniform."""
+    totals = matrix.sum(axis=1, keepdims=True)
+    uniform = np.full_like(matrix, 1.0 / matrix.shape[1])
+    return np.divide(matrix, totals, out=uniform, where=totals > 0)
+
+
 class ZooModel(BaseEstimator):
     """Base of every model: tables shared by all, persistence, and the fit bookkeeping.
 

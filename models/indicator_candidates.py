@@ -38,7 +38,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Literal
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,7 @@ from hkasean.corpus.errors import InputError
 from hkasean.models.codebook import Codebook, Theme
 from hkasean.models.indicators import find_indicators, indicator_pattern
 from hkasean.models.phrases import PHRASE_DELIMITER
+from hkasean.models.scaling import resolve_vector_epochs
 from hkasean.models.stopwords import english_stopwords
 from hkasean.models.text import ProcessedCorpus, make_normalizer, tokenize
 
@@ -79,7 +80,7 @@ class SuggestionSettings:
     vector_size: int = field(default=100, metadata={"help": "word_vectors: dimensions", "at_least": 1})
     vector_window: int = field(default=5, metadata={"help": "word_vectors: context window", "at_least": 1})
     vector_min_count: int = field(default=5, metadata={"help": "word_vectors: minimum occurrences of a token", "at_least": 1})
-    vector_epochs: int = field(default=10, metadata={"help": "word_vectors: training epochs", "at_least": 1})
+    vector_epochs: Literal["auto"] | int = field(default="auto", metadata={"help": "word_vectors: training epochs; auto by the training sample's size: about 5 million token updates, clamp(ceil(5e6 / tokens), 2, 10)", "choices": ("auto",), "at_least": 1})
     min_similarity: float = field(default=0.5, metadata={"help": "word_vectors: minimum cosine similarity to an indicator", "at_least": -1, "at_most": 1})
     n_examples: int = field(default=2, metadata={"help": "example sentences per candidate", "at_least": 0})
 
@@ -198,17 +199,19 @@ def _top(score: np.ndarray, eligible: np.ndarray, tokens: np.ndarray, n: int) ->
 
 
 def _vector_neighbours(processed: ProcessedCorpus, vocabulary: _Vocabulary, theme_ids: list[str],
-                       settings: SuggestionSettings, random_state: int) -> dict[str, dict[int, float]]:
-    """Theme -> {token index: cosine similarity to its nearest indicator} in Word2Vec vectors of the corpus.
+                       settings: SuggestionSettings, random_state: int) -> tuple[dict[str, dict[int, float]], int]:
+    """Theme -> {token index: cosine similarity to its nearest indicator} in Word2Vec vectors of the corpus,
+    and the epochs trained.
 
     Trained on at most ``max_vector_units`` units (``ProcessedCorpus.coherence_texts``: a seeded
     sample), skip-gram, seeded, one worker: the same corpus and seed give the same neighbours.
     """
     from gensim.models import Word2Vec
 
-    model = Word2Vec(processed.coherence_texts(settings.max_vector_units), vector_size=settings.vector_size,
-                     window=settings.vector_window, min_count=settings.vector_min_count, sg=1,
-                     epochs=settings.vector_epochs, seed=random_state, workers=1)
+    texts = processed.coherence_texts(settings.max_vector_units)
+    epochs = resolve_vector_epochs(settings.vector_epochs, sum(map(len, texts)))
+    model = Word2Vec(texts, vector_size=settings.vector_size, window=settings.vector_window,
+                     min_count=settings.vector_min_count, sg=1, epochs=epochs, seed=random_state, workers=1)
     column = {token: i for i, token in enumerate(vocabulary.tokens)}
     neighbours: dict[str, dict[int, float]] = {}
     for theme in theme_ids:
@@ -221,7 +224,7 @@ def _vector_neighbours(processed: ProcessedCorpus, vocabulary: _Vocabulary, them
                     best[i] = max(best.get(i, -1.0), float(similarity))
         ranked = sorted(best, key=lambda i: (-best[i], vocabulary.tokens[i]))[: settings.n_candidates]
         neighbours[theme] = {i: best[i] for i in ranked}
-    return neighbours
+    return neighbours, epochs
 
 
 def _candidate_rows(presence: sparse.csr_matrix, coded_rows: np.ndarray, labels: pd.DataFrame, folds: pd.DataFrame,
@@ -297,11 +300,12 @@ def _match_documents(documents: list[Document], labels: pd.DataFrame, terms: dic
                                      for theme, found in terms.items() if found))
     matches = []
     examples: dict[tuple[str, str, bool], list[str]] = defaultdict(list)
+    with_theme = {theme: set(labels.index[labels[theme].astype(bool)]) for theme in labels.columns}
     for document in documents:
         sentences = None
         for hit in find_indicators(document.title + "\n\n" + document.text, codebook):
             matches.append((hit.theme, hit.indicator, document.id))
-            key = (hit.theme, hit.indicator, bool(labels.at[document.id, hit.theme]))
+            key = (hit.theme, hit.indicator, document.id in with_theme[hit.theme])
             if (hit.theme, hit.indicator) in reported and len(examples[key]) < n_examples:
                 sentences = sentences if sentences is not None else _sentences(document)
                 pattern = indicator_pattern(hit.indicator)
@@ -364,8 +368,9 @@ def find_candidates(
     sources = [(LOG_ODDS, "used", n_tokens, 0, f"{len(labels)} coded documents, {settings.n_folds} folds")]
     neighbours: dict[str, dict[int, float]] = {}
     if n_tokens >= settings.min_vector_tokens:
-        neighbours = _vector_neighbours(processed, vocabulary, list(labels.columns), settings, random_state)
-        sources.append((WORD_VECTORS, "used", n_tokens, settings.min_vector_tokens, "Word2Vec skip-gram, seeded, one worker"))
+        neighbours, epochs = _vector_neighbours(processed, vocabulary, list(labels.columns), settings, random_state)
+        sources.append((WORD_VECTORS, "used", n_tokens, settings.min_vector_tokens,
+                         f"Word2Vec skip-gram, seeded, one worker, {epochs} epochs"))
     else:
         note = (f"skipped: the corpus has {n_tokens:,} processed tokens, fewer than the {settings.min_vector_tokens:,} "
                 "word vectors need to place words reliably")

@@ -1,47 +1,68 @@
-"""Latent Dirichlet allocation with gensim, deterministic (fixed random_state, passes, iterations).
+"""Latent Dirichlet allocation, deterministic per seed, with two engines (``backend``).
 
-The corpus is the processed units' sparse count matrix (``ProcessedCorpus.bow_matrix``, built
-once), streamed to gensim in chunks; topic shares are inferred chunk by chunk, so memory holds
-the sparse counts, the K x V topics and the n_units x K shares, never a dense units x vocabulary
-matrix.
+- ``tomotopy`` (default): collapsed Gibbs sampling in C++ (SIMD), one worker per fit, so the
+  same data and ``random_state`` give the same topics; a run parallelises across fits instead
+  (``models.selection``). ``passes`` Gibbs sweeps over every token. Unit topic shares are those
+  of the final sample (document-topic counts plus alpha, normalised); a unit without tokens gets
+  the normalised alpha.
+- ``gensim``: online variational Bayes (``LdaModel``, one process). The corpus is the processed
+  units' sparse count matrix (``ProcessedCorpus.bow_matrix``, built once), streamed to gensim in
+  chunks; topic shares are inferred chunk by chunk, so memory holds the sparse counts, the K x V
+  topics and the n_units x K shares, never a dense units x vocabulary matrix.
+
+Both use the same priors: alpha "symmetric" = 1/K per topic, "asymmetric" = gensim's
+1/(k + sqrt(K)) normalised, "auto" = learned (gensim's update; tomotopy's hyperparameter
+optimisation every 10 sweeps); eta = 1/K. ``passes`` and ``iterations`` may be "auto": chosen
+from the corpus size when fitting (``models.scaling``); the values used are ``passes_`` and
+``iterations_``. On the same corpus tomotopy was 5-10x faster than gensim in ``benchmarks/bench_archive.py``.
 """
 from __future__ import annotations
 
 import logging
 
 import numpy as np
+import tomotopy as tp
 from gensim.matutils import Sparse2Corpus
 from gensim.models import LdaModel
 
 from hkasean.corpus.errors import InputError
-from hkasean.models.base import TopicModel
-from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_N_TOPICS, DEFAULT_RANDOM_STATE, LDA_ALPHAS, ModelSettings
+from hkasean.models.base import TopicModel, rows_to_shares
 from hkasean.models.processed_corpus import ProcessedCorpus
+from hkasean.models.scaling import Auto, corpus_size, resolve_iterations, resolve_passes
+from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_N_TOPICS, DEFAULT_RANDOM_STATE, LDA_ALPHAS, LDA_BACKENDS, ModelSettings
 
 INFERENCE_CHUNK = 2000
 ALPHAS = LDA_ALPHAS
+HYPERPARAMETER_INTERVAL = 10
+"""tomotopy with alpha "auto": sweeps between updates of the document-topic prior."""
+
+
+def alpha_prior(alpha: str, n_topics: int) -> np.ndarray:
+    """The starting document-topic prior per topic: 1/K, or gensim's asymmetric 1/(k + sqrt(K)) normalised."""
+    if alpha == "asymmetric":
+        prior = 1.0 / (np.arange(n_topics) + np.sqrt(n_topics))
+        return prior / prior.sum()
+    return np.full(n_topics, 1.0 / n_topics)
 
 
 class LdaTopicModel(TopicModel):
-    """gensim ``LdaModel``, fitted in one process (no ``workers``).
+    """LDA fitted by ``backend`` ("tomotopy" or "gensim", module docstring), one seeded worker per fit.
 
-    ``passes`` sweeps over the corpus with at most ``iterations`` variational steps per unit.
-    Short releases give few words per unit, so the defaults (from ``ModelSettings``, like every
-    default here) are generous: many passes and iterations; on a small corpus a fit still takes
-    seconds, and topics stop moving between seeds only once the variational updates have
-    converged. ``alpha``: "symmetric" (default), "asymmetric" (fixed 1/(k+sqrt(K)) decay) or
-    "auto" (learned from the data by a deterministic update); on the 88-document sample "auto"
-    did not make topics more stable across seeds.
-    Same data + ``random_state`` -> identical topics; unit topic shares are inferred once, right
-    after fitting, so tables never depend on later calls.
+    ``passes``: sweeps over the corpus (tomotopy: Gibbs sweeps; gensim: online passes with at
+    most ``iterations`` variational steps per unit; ``iterations`` is unused by tomotopy).
+    ``alpha``: "symmetric" (default), "asymmetric" or "auto" (learned); on the 88-document sample
+    "auto" did not make topics more stable across seeds. Defaults come from ``ModelSettings``.
+    Same data + ``random_state`` + backend -> identical topics; unit topic shares are computed
+    once, right after fitting, so tables never depend on later calls.
     """
 
     def __init__(
         self,
         n_topics: int = DEFAULT_N_TOPICS,
-        passes: int = ModelSettings.passes,
-        iterations: int = ModelSettings.iterations,
+        passes: int | Auto = ModelSettings.passes,
+        iterations: int | Auto = ModelSettings.iterations,
         alpha: str = ModelSettings.lda_alpha,
+        backend: str = ModelSettings.lda_backend,
         theme_threshold: float = ModelSettings.theme_threshold,
         map_min_weight: float = ModelSettings.map_min_weight,
         map_min_lift: float = ModelSettings.map_min_lift,
@@ -55,6 +76,7 @@ class LdaTopicModel(TopicModel):
         self.passes = passes
         self.iterations = iterations
         self.alpha = alpha
+        self.backend = backend
         self.theme_threshold = theme_threshold
         self.map_min_weight = map_min_weight
         self.map_min_lift = map_min_lift
@@ -64,18 +86,36 @@ class LdaTopicModel(TopicModel):
         self.random_state = random_state
         self.name = name
 
-    def _eta(self, processed: ProcessedCorpus, vocabulary: list[str]) -> np.ndarray | str:
-        """The topic-word prior: symmetric here; seeded LDA overrides it."""
-        return "symmetric"
-
-    def _n_components(self) -> int:
-        return self.n_topics
-
     def _fit_units(self, processed: ProcessedCorpus) -> tuple[np.ndarray, np.ndarray, list[str]]:
         if self.alpha not in ALPHAS:
             raise InputError(f"expected one of {', '.join(ALPHAS)}, got {self.alpha!r}", where=f"{self.name}: alpha")
+        if self.backend not in LDA_BACKENDS:
+            raise InputError(f"expected one of {', '.join(LDA_BACKENDS)}, got {self.backend!r}", where=f"{self.name}: backend")
+        n_units, n_tokens = corpus_size(processed)
+        self.passes_ = resolve_passes(self.passes, self.backend, n_units, n_tokens)
+        self.iterations_ = resolve_iterations(self.iterations, n_units) if self.backend == "gensim" else None  # tomotopy: unused
         dictionary = processed.dictionary()
         vocabulary = [dictionary[i] for i in range(len(dictionary))]
+        fit = self._fit_tomotopy if self.backend == "tomotopy" else self._fit_gensim
+        unit_topics, components = fit(processed, vocabulary)
+        return unit_topics, components, vocabulary
+
+    def _fit_tomotopy(self, processed: ProcessedCorpus, vocabulary: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Gibbs sampling with tomotopy: (n_units x K shares, K x V term weights in ``vocabulary`` order)."""
+        alpha = alpha_prior(self.alpha, self.n_topics)
+        model = tp.LDAModel(k=self.n_topics, alpha=alpha.tolist(), eta=1.0 / self.n_topics, seed=self.random_state)
+        model.optim_interval = HYPERPARAMETER_INTERVAL if self.alpha == "auto" else 0
+        added = np.array([model.add_doc(tokens) is not None for tokens in processed], dtype=bool)
+        model.train(self.passes_, workers=1)
+        unit_topics = np.tile(np.asarray(model.alpha, dtype=float), (len(added), 1))
+        unit_topics[added] = np.array([doc.get_topic_dist() for doc in model.docs], dtype=float)
+        position = {word: i for i, word in enumerate(model.used_vocabs)}
+        order = np.array([position[word] for word in vocabulary])
+        components = np.array([model.get_topic_word_dist(k) for k in range(self.n_topics)], dtype=float)[:, order]
+        return rows_to_shares(unit_topics), rows_to_shares(components)
+
+    def _fit_gensim(self, processed: ProcessedCorpus, vocabulary: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Online variational Bayes with gensim: (n_units x K shares, K x V term weights in ``vocabulary`` order)."""
         counts = processed.bow_matrix()
         gensim_logger = logging.getLogger("gensim")
         level = gensim_logger.level
@@ -83,12 +123,12 @@ class LdaTopicModel(TopicModel):
         try:
             self.lda_ = LdaModel(
                 corpus=Sparse2Corpus(counts, documents_columns=False),
-                id2word=dictionary,
-                num_topics=self._n_components(),
+                id2word=processed.dictionary(),
+                num_topics=self.n_topics,
                 alpha=self.alpha,
-                eta=self._eta(processed, vocabulary),
-                passes=self.passes,
-                iterations=self.iterations,
+                eta="symmetric",
+                passes=self.passes_,
+                iterations=self.iterations_,
                 random_state=self.random_state,
                 eval_every=None,
                 minimum_probability=0.0,
@@ -99,6 +139,4 @@ class LdaTopicModel(TopicModel):
             ]
         finally:
             gensim_logger.setLevel(level)
-        unit_topics = np.vstack(gammas)
-        unit_topics = unit_topics / unit_topics.sum(axis=1, keepdims=True)
-        return unit_topics, self.lda_.get_topics(), vocabulary
+        return rows_to_shares(np.vstack(gammas)), self.lda_.get_topics()

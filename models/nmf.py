@@ -4,17 +4,10 @@ from __future__ import annotations
 import numpy as np
 from sklearn.decomposition import NMF
 
-from hkasean.models.base import TopicModel
+from hkasean.models.base import TopicModel, rows_to_shares
 from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_N_TOPICS, DEFAULT_RANDOM_STATE, ModelSettings
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.tfidf import tfidf_vectorizer
-
-
-def _rows_to_shares(matrix: np.ndarray) -> np.ndarray:
-    """Rows scaled to sum to 1; an all-zero row becomes uniform."""
-    totals = matrix.sum(axis=1, keepdims=True)
-    uniform = np.full_like(matrix, 1.0 / matrix.shape[1])
-    return np.divide(matrix, totals, out=uniform, where=totals > 0)
 
 
 class NmfTopicModel(TopicModel):
@@ -54,4 +47,4 @@ class NmfTopicModel(TopicModel):
         self.nmf_ = NMF(n_components=self.n_topics, init="nndsvda", max_iter=self.max_iter, random_state=self.random_state)
         unit_weights = self.nmf_.fit_transform(matrix)
         vocabulary = [str(t) for t in self.vectorizer_.get_feature_names_out()]
-        return _rows_to_shares(unit_weights), _rows_to_shares(self.nmf_.components_), vocabulary
+        return rows_to_shares(unit_weights), rows_to_shares(self.nmf_.components_), vocabulary

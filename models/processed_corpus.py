@@ -55,9 +55,14 @@ class ProcessedCorpus:
     _dictionary: Dictionary | None = field(default=None, init=False, repr=False, compare=False)
     _bow: sparse.csr_matrix | None = field(default=None, init=False, repr=False, compare=False)
     _coherence_texts: dict[int, list[list[str]]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _coherence_ids: dict[int, list[np.ndarray]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __iter__(self) -> Iterator[list[str]]:
         return iter(self.tokens)
+
+    def __getstate__(self) -> dict:
+        """Pickled without what it derives from its tokens (dictionary, counts, coherence sample): rebuilt on use."""
+        return {**self.__dict__, "_dictionary": None, "_bow": None, "_coherence_texts": {}, "_coherence_ids": {}}
 
     def __len__(self) -> int:
         return len(self.tokens)
@@ -133,6 +138,15 @@ class ProcessedCorpus:
                 chosen = set(rng.choice(len(self), size=max_units, replace=False).tolist())
                 self._coherence_texts[max_units] = [tokens for i, tokens in enumerate(self.tokens) if i in chosen]
         return self._coherence_texts[max_units]
+
+    def coherence_ids(self, max_units: int) -> list[np.ndarray]:
+        """``coherence_texts(max_units)`` as arrays of ``dictionary()`` ids (built once, kept for later calls)."""
+        if max_units not in self._coherence_ids:
+            token2id = self.dictionary().token2id
+            self._coherence_ids[max_units] = [
+                np.fromiter((token2id[t] for t in tokens), dtype=np.int64, count=len(tokens)) for tokens in self.coherence_texts(max_units)
+            ]
+        return self._coherence_ids[max_units]
 
     def theme_seed_tokens(self) -> dict[str, set[str]]:
         """Theme id -> the set of tokens standing for its indicators."""

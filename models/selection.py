@@ -1,7 +1,9 @@
 """Choosing the number of topics K: coherence, stability across seeds and diversity over a grid.
 
-For every K in the grid and every seed, the model is fitted once (in parallel with joblib; each
-fit is seeded, so results equal a serial run). Per run: mean c_npmi and c_v coherence of the
+For every K in the grid and every seed, the model is fitted once (in parallel with joblib, across
+fits: each fit is seeded and single-threaded, so results equal a serial run). The model a run
+reports for the chosen K is the grid's own fit with the first seed (by default the master seed,
+``models.scaling.grid_seeds``): no fit outside the grid. Per run: mean c_npmi and c_v coherence of the
 topics' top-10 terms; diversity = share of unique words among the top-25 terms of all topics;
 stability = mean over the other seeds' runs at the same K of the mean best-match Jaccard
 overlap of top-10 term sets (each topic matched to its most similar topic of the other run).
@@ -18,12 +20,14 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
+from tqdm.auto import tqdm
 
 from hkasean import contract
 from hkasean.models.base import TopicModel
 from hkasean.models.coherence import topic_coherence
 from hkasean.models.settings import COHERENCE_TOPN, ModelSettings
 from hkasean.models.processed_corpus import ProcessedCorpus
+from hkasean.models.token_file import TokenFile
 
 DIVERSITY_TOPN = 25
 SELECTION_COLUMNS = [c for c in contract.K_SELECTION.columns if c != "reason"]
@@ -32,14 +36,34 @@ SELECTION_COLUMNS = [c for c in contract.K_SELECTION.columns if c != "reason"]
 
 @dataclass(frozen=True)
 class KSelection:
-    """The grid table (``SELECTION_COLUMNS``, one row per K x seed), the chosen K and why."""
+    """The grid table (``SELECTION_COLUMNS``, one row per K x seed), the chosen K and why, and ``model``:
+    the grid's fit of the chosen K with the first seed."""
 
     table: pd.DataFrame
     chosen_k: int
     reason: str
+    model: TopicModel
 
 
-def _evaluate_run(prototype: TopicModel, processed: ProcessedCorpus, k: int, seed: int) -> dict:
+_PROCESS_CORPUS: dict[tuple[str, str, str], ProcessedCorpus] = {}
+"""The corpus the fits of this process share (one entry): a worker unpickles the corpus for every
+fit it runs, and would otherwise rebuild its dictionary and coherence sample each time."""
+
+
+def _shared_corpus(processed: ProcessedCorpus) -> ProcessedCorpus:
+    """The copy of ``processed`` this process already holds (same token file), or ``processed`` itself."""
+    if not isinstance(processed.tokens, TokenFile):
+        return processed
+    key = (processed.fingerprint, str(processed.tokens.path), processed.tokens.digest)
+    if key not in _PROCESS_CORPUS:
+        _PROCESS_CORPUS.clear()
+        _PROCESS_CORPUS[key] = processed
+    return _PROCESS_CORPUS[key]
+
+
+def _evaluate_run(prototype: TopicModel, processed: ProcessedCorpus, k: int, seed: int, keep_model: bool) -> dict:
+    """One fit of the grid and its scores; the fitted model itself when ``keep_model``."""
+    processed = _shared_corpus(processed)
     model = clone(prototype).set_params(n_topics=k, random_state=seed).fit(processed)
     top10 = model.top_tokens(COHERENCE_TOPN)
     top25 = model.top_tokens(DIVERSITY_TOPN)
@@ -50,6 +74,7 @@ def _evaluate_run(prototype: TopicModel, processed: ProcessedCorpus, k: int, see
         "c_v": float(np.nanmean(topic_coherence(top10, processed, "c_v", prototype.coherence_max_units))),
         "diversity": len({t for topic in top25 for t in topic}) / sum(len(topic) for topic in top25),
         "top10": [set(topic) for topic in top10],
+        "model": model if keep_model else None,
     }
 
 
@@ -65,9 +90,16 @@ def select_n_topics(
     seeds: list[int],
     min_stability: float = ModelSettings.min_stability,
     n_jobs: int = ModelSettings.n_jobs,
+    progress: bool = False,
 ) -> KSelection:
-    """Fit ``prototype`` (cloned) for every K x seed and choose K by the rule in the module docstring."""
-    runs = Parallel(n_jobs=n_jobs)(delayed(_evaluate_run)(prototype, processed, k, s) for k in k_grid for s in seeds)
+    """Fit ``prototype`` (cloned) for every K x seed and choose K by the rule in the module docstring.
+
+    ``n_jobs`` fits run at once (joblib; -1: every core); ``progress`` shows a bar with the fits
+    done and the time left.
+    """
+    fits = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_evaluate_run)(prototype, processed, k, s, s == seeds[0]) for k in k_grid for s in seeds)
+    runs = list(tqdm(fits, total=len(k_grid) * len(seeds), desc=f"{prototype.name} K grid", unit="fit", disable=not progress))
     for run in runs:
         others = [o["top10"] for o in runs if o["k"] == run["k"] and o["seed"] != run["seed"]]
         run["stability"] = float(np.mean([best_match_jaccard(run["top10"], o) for o in others])) if others else np.nan
@@ -77,7 +109,9 @@ def select_n_topics(
     stable = per_k[per_k["stability"] >= min_stability] if len(seeds) > 1 else per_k
     chosen = int(stable["c_npmi"].idxmax()) if len(stable) else int(per_k["stability"].idxmax())
     table["chosen"] = table["k"] == chosen
-    return KSelection(table=table, chosen_k=chosen, reason=_reason(prototype.name, per_k, stable, chosen, min_stability, len(seeds)))
+    model = next(run["model"] for run in runs if run["k"] == chosen and run["model"] is not None)
+    return KSelection(table=table, chosen_k=chosen, reason=_reason(prototype.name, per_k, stable, chosen, min_stability, len(seeds)),
+                      model=model)
 
 
 def _reason(name: str, per_k: pd.DataFrame, stable: pd.DataFrame, chosen: int, min_stability: float, n_seeds: int) -> str:

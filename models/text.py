@@ -11,9 +11,10 @@ Pipeline, per unit (a document = title + text, or one paragraph with the title o
    on the raw text, before stopwords go, with the inflection tolerance of ``models.indicators``;
    multi-word domain stopwords (``association of southeast asian nations``) are joined the same
    way, to be removed whole in step 5;
-3. split into clauses at punctuation and tokenised with NLTK's ``RegexpTokenizer`` (needs no
-   NLTK data): runs of letters/digits, with inner hyphens, apostrophes and underscores kept, so
-   ``fast-growing``, ``win-win`` and the phrase tokens are one token each;
+3. split into clauses at punctuation and tokenised with the pattern and ``regex`` engine of NLTK's
+   ``RegexpTokenizer`` (needs no NLTK data; words and clause breaks found in one scan): runs of
+   letters/digits, with inner hyphens, apostrophes and underscores kept, so ``fast-growing``,
+   ``win-win`` and the phrase tokens are one token each;
 4. learned collocations (gensim ``Phrases``, see ``models.phrases``: within clauses, two passes)
    joined with "_"; a learned collocation that starts with a domain stopword (``mr_ong``), starts
    or ends with an English stopword or a word without letters (``may_2019``), or whose words are
@@ -28,13 +29,18 @@ Pipeline, per unit (a document = title + text, or one paragraph with the title o
 7. tokens in fewer than ``min_df`` units or more than ``max_df`` of the units are dropped, except
    codebook indicator tokens, which are always kept.
 
-Streaming: the documents are read one at a time (twice: once for the fingerprint, once for the
-tokens), each unit's clauses are spilled to a scratch file that the phrase passes re-read, and
-the final tokens are written to a ``models.token_file.TokenFile`` (one unit per line) that the
-models stream. What stays in memory is per-document metadata (ids, indicator hits, word counts)
-and the vocabulary counts, never the texts or the token lists, so a corpus larger than memory
-can be processed. Every step is one pass with per-word work memoised (a word is stemmed and
-checked once), so time grows linearly with the corpus.
+Streaming: the documents are read in chunks of ``CHUNK_DOCUMENTS`` (twice: once for the
+fingerprint, once for the tokens), each unit's clauses are spilled to a scratch file that the
+phrase passes re-read (each pass applied once: the file is rewritten with it), and the final
+tokens are written to a ``models.token_file.TokenFile`` (one unit per line) that the models
+stream. What stays in memory is per-document metadata (ids, indicator hits, word counts) and the
+vocabulary counts, never the texts or the token lists, so a corpus larger than memory can be
+processed. Every step is one pass with per-word work memoised (a distinct token is judged and
+stemmed once), so time grows linearly with the corpus.
+
+Parallel: each pass works on chunks (documents, or ``CHUNK_UNITS`` lines of the scratch file) that
+joblib hands to ``n_jobs`` workers (or a Dask cluster's); counts of chunks add up, and results are
+combined in corpus order, so the tokens do not depend on ``n_jobs`` (tested).
 """
 from __future__ import annotations
 
@@ -44,16 +50,20 @@ import logging
 import re
 import shutil
 import tempfile
+from array import array
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import BinaryIO, Iterable, Iterator, Sequence
+
+from joblib import Parallel, delayed
+from tqdm.auto import tqdm
 
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
 from hkasean.models.codebook import Codebook
 from hkasean.models.indicators import find_indicators, join_phrases, multiword_indicators, phrase_token
-from hkasean.models.phrases import PHRASE_DELIMITER, CollocationJoiner
+from hkasean.models.phrases import PHRASE_DELIMITER, CollocationCounts, CollocationJoiner
 from hkasean.models.processed_corpus import CACHE_VERSION, ProcessedCorpus, cache_paths
 from hkasean.models.text_settings import TextSettings
 from hkasean.models.token_file import TokenFile
@@ -62,6 +72,10 @@ from hkasean.models.tokenize import TokenCleaner, make_normalizer, tokenize, tok
 logger = logging.getLogger(__name__)
 
 _PHRASE_WORD_SPLIT = re.compile(r"[\s,]+")
+CHUNK_DOCUMENTS = 500
+"""Documents per task of the tokenising pass (and the smallest corpus processed in parallel)."""
+CHUNK_UNITS = 1000
+"""Units per task of the collocation-counting and cleaning passes."""
 
 
 def corpus_fingerprint(content_hashes: Iterable[str], codebook: Codebook, settings: TextSettings) -> str:
@@ -74,9 +88,27 @@ def corpus_fingerprint(content_hashes: Iterable[str], codebook: Codebook, settin
     return digest.hexdigest()
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\u201c\u2018]?[A-Z0-9])")
+_ABBREVIATION = re.compile(r"(?:^|\s)(?:Mr|Mrs|Ms|Dr|Prof|No|St|Co|Ltd|Inc|Jr|Sr|[A-Z])\.$")
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of ``text``: cut after ``.``, ``!`` or ``?`` before a capital, digit or opening quote,
+    except after a title or initial (``Mr.``, ``No.``, ``J.``)."""
+    sentences: list[str] = []
+    for piece in _SENTENCE_END.split(text.strip()):
+        if sentences and _ABBREVIATION.search(sentences[-1]):
+            sentences[-1] += " " + piece
+        elif piece:
+            sentences.append(piece)
+    return sentences
+
+
 def _unit_texts(document: Document, unit: str) -> list[str]:
     if unit == "document":
         return [document.title + "\n\n" + document.text]
+    if unit == "sentence":
+        return [document.title] + [s for paragraph in document.paragraphs for s in split_sentences(paragraph)]
     paragraphs = document.paragraphs
     return [document.title + "\n\n" + paragraphs[0]] + paragraphs[1:]
 
@@ -88,24 +120,48 @@ def _is_phrase(token: str) -> bool:
 class _ClauseFile:
     """Every unit's clauses on disk, one unit per line (clauses separated by a tab, tokens by a space).
 
-    Iterating yields the clauses of all units (re-iterable: ``Phrases`` makes one pass per fit);
-    ``units()`` yields each unit's list of clauses.
+    Written once, part after part (``write``); ``parts(n)`` cuts it into ``_ClauseRange`` s of about n
+    units each (byte ranges, so a worker process reads only its own lines).
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.line_starts = array("q", [0])
 
     @staticmethod
-    def line(clauses: list[list[str]]) -> str:
+    def line(clauses: list[list[str]]) -> bytes:
         """One unit's line."""
-        return "\t".join(" ".join(clause) for clause in clauses) + "\n"
+        return ("\t".join(" ".join(clause) for clause in clauses) + "\n").encode("utf-8")
+
+    def write(self, handle: BinaryIO, lines: list[bytes]) -> None:
+        """Append the lines of some units to the open file ``handle``."""
+        for line in lines:
+            self.line_starts.append(self.line_starts[-1] + len(line))
+        handle.write(b"".join(lines))
+
+    def parts(self, units: int) -> list["_ClauseRange"]:
+        """The file in consecutive ranges of ``units`` units (the last may be shorter)."""
+        n_units = len(self.line_starts) - 1
+        return [_ClauseRange(self.path, self.line_starts[i], self.line_starts[min(i + units, n_units)])
+                for i in range(0, n_units, units)]
+
+
+@dataclass(frozen=True)
+class _ClauseRange:
+    """Some consecutive units of a ``_ClauseFile`` (bytes ``start`` to ``end``): ``units()`` yields each
+    unit's clauses; iterating yields the clauses of all of them (re-iterable)."""
+
+    path: Path
+    start: int
+    end: int
 
     def units(self) -> Iterator[list[list[str]]]:
         """The clauses of each unit, in order."""
-        with self.path.open("r", encoding="utf-8", newline="\n") as handle:
-            for line in handle:
-                line = line.rstrip("\n")
-                yield [clause.split(" ") for clause in line.split("\t")] if line else []
+        with self.path.open("rb") as handle:
+            handle.seek(self.start)
+            text = handle.read(self.end - self.start).decode("utf-8")
+        for line in text.split("\n")[:-1]:
+            yield [clause.split(" ") for clause in line.split("\t")] if line else []
 
     def __iter__(self) -> Iterator[list[str]]:
         return (clause for unit in self.units() for clause in unit)
@@ -137,23 +193,74 @@ class _DocumentRecords:
     indicator_hits: dict[str, list[list]] = field(default_factory=dict)
     n_words: dict[str, int] = field(default_factory=dict)
 
+    def extend(self, other: "_DocumentRecords") -> None:
+        """Append the records of the documents after these."""
+        self.doc_ids.extend(other.doc_ids)
+        self.unit_doc_ids.extend(other.unit_doc_ids)
+        self.speaker_words.update(other.speaker_words)
+        self.indicator_hits.update(other.indicator_hits)
+        self.n_words.update(other.n_words)
 
-def _tokenize_documents(documents: Iterable[Document], codebook: Codebook, settings: TextSettings,
-                        joined_phrases: list[str], clause_file: _ClauseFile) -> _DocumentRecords:
-    """Steps 1-3 of every unit, streamed: clauses written to ``clause_file``, per-document records returned."""
+
+def _tokenize_part(documents: list[Document], codebook: Codebook, settings: TextSettings, joined_phrases: list[str],
+                   joiner: CollocationJoiner | None) -> tuple[list[bytes], _DocumentRecords, CollocationCounts | None]:
+    """Steps 1-3 of some documents: each unit's clause-file line, the per-document records, and (with an
+    unfitted ``joiner``) the counts of the first collocation pass over their clauses."""
     records = _DocumentRecords()
-    with clause_file.path.open("w", encoding="utf-8", newline="\n") as out:
-        for document in documents:
-            records.doc_ids.append(document.id)
-            for text in _unit_texts(document, settings.unit):
-                out.write(clause_file.line(tokenize_clauses(join_phrases(text, joined_phrases))))
-                records.unit_doc_ids.append(document.id)
-            if settings.drop_speaker_names and document.speaker:
-                records.speaker_words.update(tokenize(document.speaker))
-            full_text = document.title + "\n\n" + document.text
-            records.indicator_hits[document.id] = [[h.theme, h.indicator, h.occurrences] for h in find_indicators(full_text, codebook)]
-            records.n_words[document.id] = document.n_words
-    return records
+    lines: list[bytes] = []
+    clauses: list[list[str]] = []
+    for document in documents:
+        records.doc_ids.append(document.id)
+        for text in _unit_texts(document, settings.unit):
+            unit_clauses = tokenize_clauses(join_phrases(text, joined_phrases))
+            lines.append(_ClauseFile.line(unit_clauses))
+            clauses.extend(unit_clauses)
+            records.unit_doc_ids.append(document.id)
+        if settings.drop_speaker_names and document.speaker:
+            records.speaker_words.update(tokenize(document.speaker))
+        full_text = document.title + "\n\n" + document.text
+        records.indicator_hits[document.id] = [[h.theme, h.indicator, h.occurrences] for h in find_indicators(full_text, codebook)]
+        records.n_words[document.id] = document.n_words
+    return lines, records, joiner.count_pass(clauses) if joiner is not None else None
+
+
+def _advance_part(joiner: CollocationJoiner, part: _ClauseRange) -> tuple[list[bytes], CollocationCounts]:
+    """Some units' clauses with the joiner's newest pass applied (their new clause-file lines), and the
+    counts of the next pass over them."""
+    newest = len(joiner.passes_) - 1
+    units = [[joiner.apply_passes(clause, newest) for clause in clauses] for clauses in part.units()]
+    return [_ClauseFile.line(clauses) for clauses in units], joiner.count_pass(clause for clauses in units for clause in clauses)
+
+
+def _clean_part(joiner: CollocationJoiner | None, cleaner: TokenCleaner, stop_phrase_tokens: set[str],
+                part: _ClauseRange) -> tuple[list[list[str]], Counter, Counter]:
+    """Steps 4-6 of some units, whose clauses carry every collocation pass but the last: their cleaned
+    tokens, in how many of them each token occurs, and how often each token reached the cleaner (for the
+    surface forms, ``TokenCleaner.add_counts``)."""
+    cleaner = cleaner.counting_copy()
+    units: list[list[str]] = []
+    doc_freq: Counter = Counter()
+    for clauses in part.units():
+        if joiner is not None:
+            tokens = joiner.transform(clauses, first=len(joiner.passes_) - 1)
+        else:
+            tokens = [t for clause in clauses for t in clause]
+        tokens = cleaner([t for t in tokens if t not in stop_phrase_tokens])
+        doc_freq.update(set(tokens))
+        units.append(tokens)
+    return units, doc_freq, cleaner.token_counts
+
+
+def _chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
+    """``items`` in consecutive lists of ``size`` (the last may be shorter), read lazily."""
+    chunk: list[Document] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def process_documents(
@@ -162,6 +269,8 @@ def process_documents(
     settings: TextSettings | None = None,
     cache_dir: Path | None = None,
     content_hashes: Sequence[str] | None = None,
+    n_jobs: int = 1,
+    progress: bool = False,
 ) -> ProcessedCorpus:
     """Turn documents into a ``ProcessedCorpus`` (steps in the module docstring), streaming.
 
@@ -172,6 +281,10 @@ def process_documents(
     recomputing; without, it lives in a temporary folder deleted with the returned corpus.
     ``content_hashes``: each document's ``content_hash()`` in corpus order, when the caller has
     them already (a run has them from ``corpus.frame.documents_frame``): saves a pass over the corpus.
+    ``n_jobs``: parallel workers (joblib; -1: every core; under ``joblib.parallel_backend("dask")``
+    a Dask cluster's), each handed ``CHUNK_DOCUMENTS`` documents or ``CHUNK_UNITS`` units at a time;
+    the tokens are the same for any ``n_jobs``. A corpus of one chunk is processed in this process.
+    ``progress`` shows a bar of the documents tokenised, with the time left.
     """
     settings = settings or TextSettings()
     settings.validate()
@@ -187,7 +300,10 @@ def process_documents(
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="hkasean-process-", dir=cache_dir))
     try:
-        processed = _process_in(work, documents, codebook, settings, fingerprint)
+        jobs = n_jobs if len(content_hashes) > CHUNK_DOCUMENTS else 1
+        bar = tqdm(total=len(content_hashes), desc="text processing", unit="doc", disable=not progress, leave=False)
+        with bar:
+            processed = _process_in(work, documents, codebook, settings, fingerprint, jobs, bar)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -206,33 +322,64 @@ def _reiterable(documents: Iterable[Document]) -> Iterable[Document]:
 
 
 def _process_in(work: Path, documents: Iterable[Document], codebook: Codebook, settings: TextSettings,
-                fingerprint: str) -> ProcessedCorpus:
-    """``process_documents`` with its scratch and token files in the folder ``work``."""
+                fingerprint: str, n_jobs: int, bar: tqdm) -> ProcessedCorpus:
+    """``process_documents`` with its scratch and token files in the folder ``work``, ``n_jobs`` parts at a time
+    (``bar`` counts the documents tokenised).
+
+    Three kinds of parallel pass, their results combined in corpus order: tokenising (with the counts
+    of the first collocation pass), one pass per further collocation pass (applying the newest one to
+    the clause file and counting the next), and cleaning (applying the last one).
+    """
     normalize = make_normalizer(settings.normalizer)
     indicator_phrases = multiword_indicators(codebook)
     stop_phrases = [w.lower() for w in settings.domain_stopwords if _is_phrase(phrase_token(w))]
     indicator_phrase_tokens = {phrase_token(i) for i in indicator_phrases}
     stop_phrase_tokens = {phrase_token(w) for w in stop_phrases}
-    clause_file = _ClauseFile(work / "clauses.txt")
-    records = _tokenize_documents(documents, codebook, settings, indicator_phrases + stop_phrases, clause_file)
-    if not records.doc_ids:
-        raise InputError("no documents to process", where="corpus")
-
-    domain_words = {w.lower() for w in settings.domain_stopwords if not _is_phrase(phrase_token(w))}
-    cleaner = TokenCleaner(settings, normalize, indicator_phrase_tokens, domain_words, records.speaker_words)
     joiner = None
     if settings.learn_phrases:
         protected = {i.lower() for t in codebook.themes for i in t.indicators} | indicator_phrase_tokens | stop_phrase_tokens
         joiner = CollocationJoiner(settings.phrase_min_count, settings.phrase_threshold, protected, settings.phrase_passes)
-        joiner.fit(clause_file)
+    parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    clause_file = _ClauseFile(work / "clauses.txt")
+    records = _DocumentRecords()
+    counts = CollocationCounts()
+    with clause_file.path.open("wb") as out:
+        for lines, part_records, part_counts in parallel(
+            delayed(_tokenize_part)(chunk, codebook, settings, indicator_phrases + stop_phrases, joiner)
+            for chunk in _chunks(documents, CHUNK_DOCUMENTS)
+        ):
+            clause_file.write(out, lines)
+            records.extend(part_records)
+            bar.update(len(part_records.doc_ids))
+            if part_counts is not None:
+                counts.add(part_counts)
+    if not records.doc_ids:
+        raise InputError("no documents to process", where="corpus")
+    if joiner is not None:
+        joiner.add_pass(counts)
+        while len(joiner.passes_) < joiner.n_passes:  # each pass applied once: the clause file carries the earlier ones
+            advanced = _ClauseFile(work / f"clauses-{len(joiner.passes_)}.txt")
+            counts = CollocationCounts()
+            with advanced.path.open("wb") as out:
+                for lines, part_counts in parallel(delayed(_advance_part)(joiner, part) for part in clause_file.parts(CHUNK_UNITS)):
+                    advanced.write(out, lines)
+                    counts.add(part_counts)
+            clause_file.path.unlink()
+            clause_file = advanced
+            joiner.add_pass(counts)
+    parts = clause_file.parts(CHUNK_UNITS)
+
+    domain_words = {w.lower() for w in settings.domain_stopwords if not _is_phrase(phrase_token(w))}
+    cleaner = TokenCleaner(settings, normalize, indicator_phrase_tokens, domain_words, records.speaker_words)
     doc_freq: Counter = Counter()
 
     def cleaned_units() -> Iterator[list[str]]:
-        for clauses in clause_file.units():
-            tokens = joiner.transform(clauses) if joiner is not None else [t for clause in clauses for t in clause]
-            tokens = cleaner([t for t in tokens if t not in stop_phrase_tokens])
-            doc_freq.update(set(tokens))
-            yield tokens
+        for units, part_doc_freq, token_counts in parallel(
+            delayed(_clean_part)(joiner, cleaner, stop_phrase_tokens, part) for part in parts
+        ):
+            doc_freq.update(part_doc_freq)
+            cleaner.add_counts(token_counts)
+            yield from units
 
     cleaned = TokenFile.write(work / "cleaned.tokens", cleaned_units())
     clause_file.path.unlink()

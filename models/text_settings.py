@@ -7,7 +7,7 @@ from hkasean.corpus.settings import check_settings
 from hkasean.models.phrases import MAX_PASSES
 from hkasean.models.stopwords import DEFAULT_DOMAIN_STOPWORDS
 
-UNITS = ("document", "paragraph")
+UNITS = ("document", "paragraph", "sentence")
 NORMALIZERS = ("snowball", "wordnet", "none")
 
 
@@ -15,7 +15,7 @@ NORMALIZERS = ("snowball", "wordnet", "none")
 class TextSettings:
     """Tunable parameters of text processing (config keys = field names)."""
 
-    unit: str = field(default="document", metadata={"help": "unit of analysis: 'document' or 'paragraph' (paragraph results are aggregated back to documents)", "choices": UNITS})
+    unit: str = field(default="document", metadata={"help": "unit of analysis: 'document', 'paragraph' or 'sentence' (the title is a unit of its own; paragraph and sentence results are aggregated back to documents)", "choices": UNITS})
     normalizer: str = field(default="snowball", metadata={"help": "'snowball' stemming (offline, default), 'wordnet' lemmas (needs NLTK wordnet data) or 'none'", "choices": NORMALIZERS})
     keep_numbers: bool = field(default=False, metadata={"help": "keep tokens without letters (numbers, years, amounts)"})
     min_token_length: int = field(default=2, metadata={"help": "drop tokens shorter than this many characters", "at_least": 1})

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
+from joblib import effective_n_jobs
 from tqdm import tqdm
 
 from hkasean import contract
@@ -15,15 +17,20 @@ from hkasean.models.dictionary_coder import DictionaryCoder
 from hkasean.models.lda import LdaTopicModel
 from hkasean.models.nmf import NmfTopicModel
 from hkasean.models.seeded_lda import SeededLdaTopicModel
+from hkasean.models.scaling import grid_seeds
 from hkasean.models.selection import select_n_topics
 from hkasean.models.settings import DEFAULT_RANDOM_STATE, MODEL_NAMES, ModelSettings
-from hkasean.models.supervised import SupervisedCoder
+from hkasean.models.supervised import EnsembleCoder, SupervisedCoder
 from hkasean.models.processed_corpus import ProcessedCorpus
 
 logger = logging.getLogger(__name__)
 
 K_SEARCH_MODELS = ("lda", "nmf")
 """Models whose number of topics is chosen over ``ModelSettings.k_grid``."""
+UNIT_MODELS = ("seeded_lda", "dictionary", "supervised", "ensemble")
+"""Models fitted on the corpus processed in ``ModelSettings.coder_unit`` units (sentences), when the run gives one."""
+LABEL_MODELS = ("supervised", "ensemble")
+"""Models that cannot be fitted without labels."""
 
 
 @dataclass
@@ -31,7 +38,9 @@ class ModelRun:
     """The fitted models and their stacked tables (columns as in ``models.base``).
 
     ``selection``: the K grid (contract ``k_selection``: ``models.selection.SELECTION_COLUMNS`` plus ``reason``, the
-    chosen-K explanation, repeated on every row of the model).
+    chosen-K explanation, repeated on every row of the model). ``resolved``: the values the run used
+    for settings chosen by rule (``models.scaling``): the K grid's seeds, the parallel jobs, and per
+    model its ``passes`` and ``iterations`` (for the manifest).
     """
 
     topics: pd.DataFrame
@@ -41,6 +50,7 @@ class ModelRun:
     evidence: pd.DataFrame
     selection: pd.DataFrame
     models: dict[str, ZooModel]
+    resolved: dict[str, Any] = field(default_factory=dict)
 
 
 def _check_models(names: tuple[str, ...]) -> None:
@@ -85,7 +95,7 @@ def build_model(name: str, settings: ModelSettings, random_state: int = DEFAULT_
     map_args = dict(map_min_weight=settings.map_min_weight, map_min_lift=settings.map_min_lift)
     topic_args = dict(theme_threshold=settings.theme_threshold, aggregation=settings.aggregation,
                       coherence_max_units=settings.coherence_max_units, random_state=random_state)
-    lda_args = dict(passes=settings.passes, iterations=settings.iterations, alpha=settings.lda_alpha)
+    lda_args = dict(passes=settings.passes, iterations=settings.iterations, alpha=settings.lda_alpha, backend=settings.lda_backend)
     if name == "lda":
         return LdaTopicModel(**lda_args, **map_args, **topic_args)
     if name == "nmf":
@@ -93,12 +103,15 @@ def build_model(name: str, settings: ModelSettings, random_state: int = DEFAULT_
     if name == "seeded_lda":
         return SeededLdaTopicModel(n_free_topics=settings.n_free_topics, seed_boost=settings.seed_boost,
                                    stem_share=settings.seed_stem_share, seed_background=settings.seed_background,
-                                   **lda_args, **topic_args)
+                                   alpha=settings.seeded_alpha, eta=settings.seeded_eta, iterations=settings.seeded_iterations,
+                                   n_chains=settings.seeded_chains, n_folds=settings.supervised_folds, **topic_args)
     if name == "dictionary":
         return DictionaryCoder(threshold=settings.dictionary_threshold, score=settings.dictionary_score,
-                               coherence_max_units=settings.coherence_max_units)
-    return SupervisedCoder(C=settings.supervised_c, n_folds=settings.supervised_folds, threshold=settings.supervised_threshold,
-                           coherence_max_units=settings.coherence_max_units, random_state=random_state)
+                               match=settings.dictionary_match, coherence_max_units=settings.coherence_max_units)
+    coder = EnsembleCoder if name == "ensemble" else SupervisedCoder
+    return coder(C=settings.supervised_c, n_folds=settings.supervised_folds, threshold=settings.supervised_threshold,
+                 ngrams=settings.supervised_ngrams, coherence_max_units=settings.coherence_max_units,
+                 random_state=random_state)
 
 
 def fit_models(
@@ -108,33 +121,39 @@ def fit_models(
     labels: pd.DataFrame | None = None,
     random_state: int = DEFAULT_RANDOM_STATE,
     progress: bool = True,
+    units: ProcessedCorpus | None = None,
 ) -> ModelRun:
     """Fit every model of ``settings.models`` (LDA and NMF with K chosen over the grid).
 
     ``labels``: index doc_id, one 0/1 column per theme (e.g. the gold coding); without it the
-    supervised coder is skipped with a warning. The corpus must have been processed with this
+    supervised and ensemble coders are skipped with a warning, and the seeded LDA keeps its fixed
+    threshold. ``units``: the same documents processed in ``settings.coder_unit`` units, for the
+    ``UNIT_MODELS`` (default: ``processed``). The corpora must have been processed with this
     codebook (``InputError`` otherwise).
     """
     settings = settings or ModelSettings()
     _check_models(settings.models)
-    if list(processed.theme_ids) != codebook.theme_ids or any(
-        set(processed.indicator_tokens[t.id]) != set(t.indicators) for t in codebook.themes
-    ):
+    units = units if units is not None else processed
+    if any(list(corpus.theme_ids) != codebook.theme_ids or any(
+        set(corpus.indicator_tokens[t.id]) != set(t.indicators) for t in codebook.themes
+    ) for corpus in (processed, units)):
         raise InputError("the processed corpus was built with a different codebook; process it again", path=codebook.source)
-    names = [n for n in settings.models if not (n == "supervised" and labels is None)]
+    names = [n for n in settings.models if not (n in LABEL_MODELS and labels is None)]
     if len(names) < len(settings.models):
-        logger.warning("no labels given: the supervised coder is skipped")
+        logger.warning("no labels given: the supervised and ensemble coders are skipped")
     selections = []
     fitted: dict[str, ZooModel] = {}
+    seeds = grid_seeds(settings.seeds, random_state)
     for name in tqdm(names, desc="models", disable=not progress):
         model = build_model(name, settings, random_state)
         if name in K_SEARCH_MODELS:
             selection = select_n_topics(model, processed, feasible_k_grid(settings.k_grid, processed),
-                                        list(settings.seeds), settings.min_stability, settings.n_jobs)
+                                        list(seeds), settings.min_stability, settings.n_jobs, progress)
             logger.info("%s", selection.reason)
             selections.append(selection.table.assign(reason=selection.reason))
-            model.set_params(n_topics=selection.chosen_k)
-        fitted[name] = model.fit(processed, labels)
+            fitted[name] = selection.model  # the grid's own fit: chosen K, first seed
+            continue
+        fitted[name] = model.fit(units if name in UNIT_MODELS else processed, labels)
     models = list(fitted.values())
     return ModelRun(
         topics=_concat([m.topics() for m in models], TOPIC_COLUMNS),
@@ -144,4 +163,13 @@ def fit_models(
         evidence=_concat([m.evidence() for m in models], EVIDENCE_COLUMNS),
         selection=_concat(selections, contract.K_SELECTION.column_list),
         models=fitted,
+        resolved=_resolved_settings(fitted, seeds, settings.n_jobs),
     )
+
+
+def _resolved_settings(fitted: dict[str, ZooModel], seeds: tuple[int, ...], n_jobs: int) -> dict[str, Any]:
+    """What the settings chosen by rule came to: K grid seeds, parallel jobs, each model's passes and iterations."""
+    schedules = {name: {attribute.rstrip("_"): getattr(model, attribute) for attribute in ("passes_", "iterations_")
+                        if getattr(model, attribute, None) is not None} for name, model in fitted.items()}
+    return {"k_grid_seeds": list(seeds), "n_jobs": effective_n_jobs(n_jobs),
+            "models": {name: schedule for name, schedule in schedules.items() if schedule}}

@@ -60,8 +60,15 @@ def build_manifest(
     warnings: list[str],
     total_seconds: float,
     argv: list[str] | None,
+    resolved: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything needed to reproduce and audit a run, as a JSON-ready dict."""
+    """Everything needed to reproduce and audit a run, as a JSON-ready dict.
+
+    ``resolved``: what the settings chosen by rule came to (``models.zoo.ModelRun.resolved``): the
+    K grid's seeds go under ``seeds``, the rest under ``resolved_settings``.
+    """
+    resolved = dict(resolved or {})
+    grid_seeds = resolved.pop("k_grid_seeds", None)
     return {
         "tool": "hkasean",
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -77,8 +84,9 @@ def build_manifest(
         },
         "inputs": inputs.files,
         "inputs_fingerprint": inputs.fingerprint,
-        "seeds": {"seed": config.get("seed")},
+        "seeds": {"seed": config.get("seed"), **({"k_grid_seeds": grid_seeds} if grid_seeds is not None else {})},
         "config": config,
+        "resolved_settings": resolved,
         "stages": records,
         "total_seconds": round(total_seconds, 3),
         "warnings": warnings,

@@ -187,4 +187,5 @@ def _manifest(context: RunContext, warnings: list[str], started: float, argv: li
         warnings=warnings,
         total_seconds=time.perf_counter() - started,
         argv=argv,
+        resolved=context.results["fit"].resolved if "fit" in context.results else None,
     )

@@ -13,6 +13,7 @@ import pandas as pd
 
 from hkasean import contract
 from hkasean.analysis import claims as claims_lib
+from hkasean.analysis import code_next as code_next_lib
 from hkasean.analysis import corpus_summary
 from hkasean.analysis import indicator_evidence
 from hkasean.analysis.evaluation import EvaluationResult, evaluate_models, theme_sources
@@ -20,12 +21,15 @@ from hkasean.analysis.figures import agreement as agreement_figures
 from hkasean.analysis.figures import corpus as corpus_figures
 from hkasean.analysis.figures import topics as topic_figures
 from hkasean.analysis.figures import trade as trade_figures
+from hkasean.analysis.learning_curve import learning_curve_table
 from hkasean.analysis.timeseries import TimeSeriesResult, analysis_trade_table, annual_rows, theme_trade_series
 from hkasean.models import indicator_candidates
 from hkasean.corpus.frame import CONTENT_HASH
 from hkasean.models import tfidf as tfidf_lib
+from hkasean.models.learning_curve import learning_curve_predictions
 from hkasean.models.processed_corpus import ProcessedCorpus, remove_stale_cache
 from hkasean.models.text import process_documents
+from hkasean.models.text_settings import TextSettings
 from hkasean.models.zoo import ModelRun, fit_models
 from hkasean.scripts.run_context import RunContext, Stage, StageOutputs
 
@@ -50,10 +54,24 @@ def compute_process(context: RunContext) -> ProcessedCorpus:
     With a stage cache, the token file is kept in its ``processed/`` folder (the cached stage
     result points at it; older processed corpora there are removed); without, it is temporary.
     """
-    folder = None if context.cache_dir is None else Path(context.cache_dir) / "processed"
+    return _processed(context, context.config.text, "processed")
+
+
+def compute_units(context: RunContext) -> ProcessedCorpus:
+    """The same processing in ``models.coder_unit`` units (sentences) for the seeded LDA and the coders
+    (the ``process`` result itself when the run's text unit is already that); cached in ``processed-units/``."""
+    if context.config.text.unit == context.config.models.coder_unit:
+        return context.results["process"]
+    return _processed(context, dataclasses.replace(context.config.text, unit=context.config.models.coder_unit),
+                      "processed-units")
+
+
+def _processed(context: RunContext, settings: TextSettings, folder_name: str) -> ProcessedCorpus:
+    folder = None if context.cache_dir is None else Path(context.cache_dir) / folder_name
     hashes = list(context.inputs.doc_frame[CONTENT_HASH])  # hashed once, when the inputs were loaded
-    processed = process_documents(context.inputs.documents, context.inputs.codebook, context.config.text,
-                                  cache_dir=folder, content_hashes=hashes)
+    processed = process_documents(context.inputs.documents, context.inputs.codebook, settings,
+                                  cache_dir=folder, content_hashes=hashes, n_jobs=context.config.models.n_jobs,
+                                  progress=context.progress)
     if folder is not None:
         remove_stale_cache(folder, keep=processed.fingerprint)
     return processed
@@ -81,7 +99,8 @@ def tables_only(context: RunContext, tables: dict[str, pd.DataFrame]) -> StageOu
 
 # ---------------------------------------------------------------- fit
 def compute_fit(context: RunContext) -> ModelRun:
-    """Every configured model fitted on the processed corpus (supervised coder on the standard coding)."""
+    """Every configured model fitted on the processed corpus (the seeded LDA and the coders on its units; the
+    learning coders and the seeded LDA's threshold on the standard coding)."""
     coding = context.inputs.coding
     return fit_models(
         context.results["process"],
@@ -90,7 +109,15 @@ def compute_fit(context: RunContext) -> ModelRun:
         labels=coding.standard() if coding is not None else None,
         random_state=context.config.seed,
         progress=context.progress,
+        units=context.results["units"],
     )
+
+
+def learned_thresholds(run: ModelRun) -> pd.DataFrame:
+    """The decision thresholds of every fitted model that learns one from the coding (contract ``supervised_thresholds``)."""
+    frames = [model.thresholds() for _, model in sorted(run.models.items()) if hasattr(model, "thresholds")]
+    frames = [frame for frame in frames if not frame.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=contract.SUPERVISED_THRESHOLDS.column_list)
 
 
 def fit_outputs(context: RunContext, run: ModelRun) -> StageOutputs:
@@ -105,8 +132,11 @@ def fit_outputs(context: RunContext, run: ModelRun) -> StageOutputs:
         },
         files={f"models/{name}.joblib": model.save for name, model in sorted(run.models.items())},
     )
-    if "supervised" in run.models:
-        outputs.tables[contract.SUPERVISED_THRESHOLDS.name] = run.models["supervised"].thresholds()
+    thresholds = learned_thresholds(run)
+    if not thresholds.empty:
+        outputs.tables[contract.SUPERVISED_THRESHOLDS.name] = thresholds
+    if "seeded_lda" in run.models:
+        outputs.tables[contract.SEED_TOPIC_MAP.name] = run.models["seeded_lda"].seed_topic_map()
     for model in sorted(set(run.top_terms["model"]) & set(contract.TOP_TERMS_FIGURES)):
         outputs.figures[contract.TOP_TERMS_FIGURES[model].name] = lambda path, model=model: topic_figures.plot_top_terms(run.top_terms, model, path)
     sources = theme_sources(run.doc_themes, context.inputs.coding)
@@ -121,12 +151,17 @@ def compute_evaluate(context: RunContext) -> EvaluationResult:
     """Every model scored against the standard coding, humans beside them (``analysis.evaluation``)."""
     run = context.results["fit"]
     return evaluate_models(run.doc_themes, run.doc_topics, run.evidence, context.inputs.coding,
-                           context.inputs.doc_frame, context.config.validation, context.config.seed)
+                           context.inputs.doc_frame, context.config.validation, context.config.seed,
+                           thresholds=learned_thresholds(run))
 
 
 def evaluate_outputs(context: RunContext, result: EvaluationResult) -> StageOutputs:
-    """Reliability, agreement, maps, prevalence agreement, disagreements and their figures."""
+    """Reliability, agreement, maps, prevalence agreement, disagreements, what to code next (and its
+    ``coding_template.csv`` when documents are uncoded) and their figures."""
     outputs = StageOutputs(tables=result.tables())
+    if not result.code_next.empty:
+        template = code_next_lib.coding_template(result.code_next, context.inputs.codebook.theme_ids)
+        outputs.files[contract.CODING_TEMPLATE] = lambda path: code_next_lib.write_coding_template(template, path)
     outputs.figures[contract.AGREEMENT_F1.name] = lambda path: agreement_figures.plot_f1_by_model(result.agreement, result.reliability, path)
     if not result.reliability.empty:
         outputs.figures[contract.RELIABILITY_FIGURE.name] = lambda path: agreement_figures.plot_reliability(result.reliability, path)
@@ -136,6 +171,22 @@ def evaluate_outputs(context: RunContext, result: EvaluationResult) -> StageOutp
             outputs.figures[contract.ALIGNMENT_FIGURES[model].name] = (
                 lambda path, model=model: agreement_figures.plot_topic_theme_alignment(doc_topics, result.standard, path, model)
             )
+    return outputs
+
+
+# ---------------------------------------------------------------- learning curve
+def compute_learning_curve(context: RunContext) -> pd.DataFrame:
+    """Macro-F1 of the learning coders against the number of coded documents they learned from."""
+    standard = context.inputs.coding.standard()
+    curve = learning_curve_predictions(context.results["units"], standard, context.config.models, context.config.seed)
+    return learning_curve_table(curve, context.results["evaluate"].agreement, standard, context.config.validation.level)
+
+
+def learning_curve_outputs(context: RunContext, table: pd.DataFrame) -> StageOutputs:
+    """The learning-curve table and figure (none when no learning coder ran)."""
+    outputs = StageOutputs(tables={contract.LEARNING_CURVE.name: table})
+    if not table.empty:
+        outputs.figures[contract.LEARNING_CURVE_FIGURE.name] = lambda path: agreement_figures.plot_learning_curve(table, path)
     return outputs
 
 
@@ -202,12 +253,16 @@ def compute_claims(context: RunContext) -> dict[str, pd.DataFrame]:
 STAGES: tuple[Stage, ...] = (
     Stage("process", ("text",), (), compute_process, no_outputs,
           description="tokenise, stopwords, phrases"),
+    Stage("units", ("text", "models"), ("process",), compute_units, no_outputs,
+          description="the same processing in sentence units, for the seeded LDA and the coders"),
     Stage("tfidf", ("text",), ("process",), compute_tfidf, tables_only,
           description="distinctive terms and indicator frequencies"),
-    Stage("fit", ("models", "seed"), ("process",), compute_fit, fit_outputs,
+    Stage("fit", ("models", "seed"), ("process", "units"), compute_fit, fit_outputs,
           description="topic models and coders"),
     Stage("evaluate", ("validation", "seed"), ("fit",), compute_evaluate, evaluate_outputs,
-          needs_coding=True, description="agreement with the manual coding"),
+          needs_coding=True, description="agreement with the manual coding, what to code next"),
+    Stage("learning_curve", ("models", "validation", "seed"), ("units", "evaluate"), compute_learning_curve,
+          learning_curve_outputs, needs_coding=True, description="how much coding the coders need"),
     Stage("suggest", ("suggestions", "seed"), ("process",), compute_suggestions, tables_only,
           needs_coding=True, description="indicator terms the codebook may be missing"),
     Stage("timeseries", ("prevalence", "trade", "correlation", "seed"), ("fit",), compute_timeseries,

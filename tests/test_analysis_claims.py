@@ -201,3 +201,17 @@ def test_claim_of_2019_total_checked_against_the_official_file_within_stated_pre
     audit = audit_claims(claims, table)
     assert audit["reference_source_class"].tolist() == ["official_tabulation"] * 2
     assert audit["verdict"].tolist() == ["agree", "differs"]  # 1,017.85 official: within 0.05 of 1,017.9 only
+
+
+def test_the_reference_figures_of_a_subject_and_year_are_looked_up_once(monkeypatch):
+    from hkasean.analysis import claims as claims_module
+
+    texts = [f"Hong Kong's trade with ASEAN reached HK${800 + i} billion in 2019." for i in range(40)]
+    claims = extract_claims([doc(text, doc_id=f"d{i}") for i, text in enumerate(texts)])
+    table = with_official_data(load_trade_table())
+    lookups = []
+    real = claims_module._references
+    monkeypatch.setattr(claims_module, "_references", lambda *args: lookups.append(1) or real(*args))
+    audit = audit_claims(claims, table)
+    assert len(audit) == 40 and len(lookups) == 1  # linear in claims, one table lookup per subject and year
+    assert audit["official_value"].nunique() == 1 and audit["verdict"].isin(VERDICTS).all()

@@ -14,7 +14,7 @@ from synthetic_corpus import resampled_sample_documents
 
 N_DOCUMENTS = 2000
 SMALL = ModelSettings(k_grid=(4,), seeds=(0,), passes=2, iterations=20, nmf_max_iter=50, supervised_folds=3,
-                      coherence_max_units=300)
+                      coherence_max_units=300, seeded_iterations=50, seeded_chains=1)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_whole_zoo_runs_sparse_on_thousands_of_documents(corpus, monkeypatch):
     labels = pd.DataFrame(rng.integers(0, 2, size=(300, len(codebook.theme_ids))), columns=codebook.theme_ids,
                           index=pd.Index(processed.doc_ids[:300], name="doc_id"))
     run = fit_models(processed, codebook, SMALL, labels=labels, progress=False)
-    assert set(run.models) == {"lda", "nmf", "seeded_lda", "dictionary", "supervised"}
+    assert set(run.models) == {"lda", "nmf", "seeded_lda", "dictionary", "supervised", "ensemble"}
     counts = processed.bow_matrix()
     assert sparse.issparse(counts) and counts.shape == (N_DOCUMENTS, len(processed.dictionary()))
     assert counts.nnz < 0.2 * counts.shape[0] * counts.shape[1]

@@ -10,7 +10,7 @@ from hkasean.corpus.bundled import sample_corpus_path
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.jsonl import read_documents
-from hkasean.models import stopwords
+from hkasean.models import stopwords, text
 from hkasean.models.text import ProcessedCorpus, TextSettings, process_documents, tokenize
 from hkasean.models.token_file import TokenFile
 from synthetic_corpus import tiny_codebook, two_topic_documents
@@ -129,11 +129,12 @@ class _CountingDocuments:
             del document
 
 
-def test_documents_are_streamed_not_held():
+def test_documents_are_streamed_not_held(monkeypatch):
+    monkeypatch.setattr(text, "CHUNK_DOCUMENTS", 7)
     documents = _CountingDocuments(two_topic_documents(30))
     processed = process_documents(documents, tiny_codebook(), TextSettings(max_df=1.0))
     assert len(processed.doc_ids) == 60 and documents.passes == 2  # fingerprint + tokens
-    assert documents.most_alive <= 2  # one document at a time (a held list would reach 60)
+    assert documents.most_alive <= 15  # a chunk or two of documents at a time (a held list would reach 60)
 
 
 def test_streamed_and_listed_documents_give_the_same_corpus():
@@ -146,7 +147,7 @@ def test_streamed_and_listed_documents_give_the_same_corpus():
 
 def test_bad_settings_raise_input_error():
     with pytest.raises(InputError, match="unit"):
-        process_documents([DOC], tiny_codebook(), TextSettings(unit="sentence"))
+        process_documents([DOC], tiny_codebook(), TextSettings(unit="clause"))
 
 
 def test_wordnet_without_data_raises_input_error(monkeypatch):
@@ -193,3 +194,11 @@ def test_a_corpus_with_in_memory_tokens_saves_and_loads(tmp_path):
     assert isinstance(loaded.tokens, TokenFile) and list(loaded.tokens) == list(processed.tokens)
     assert loaded.doc_ids == processed.doc_ids and loaded.theme_terms == processed.theme_terms
     assert ProcessedCorpus.load(tmp_path, "another-fingerprint") is None
+
+
+def test_sentence_units_split_after_sentence_ends_not_after_titles():
+    document = Document(id="s", date="2020-01-01", title="Visit",
+                        text="Mr. Yau met Dr. Lim. Trade rose 1.2% in 2019! Is it more?\n\nA new paragraph.")
+    assert text.split_sentences(document.paragraphs[0]) == ["Mr. Yau met Dr. Lim.", "Trade rose 1.2% in 2019!", "Is it more?"]
+    processed = process_documents([document], tiny_codebook(), TextSettings(unit="sentence", min_df=1, max_df=1.0))
+    assert len(processed) == 5 and processed.unit_doc_ids == ["s"] * 5  # the title, three sentences, one paragraph

@@ -7,7 +7,8 @@ from hkasean.models.text import TextSettings, process_documents
 from hkasean.models.zoo import ModelSettings, fit_models
 from synthetic_corpus import tiny_codebook, two_topic_documents
 
-FAST = ModelSettings(k_grid=(2, 3), seeds=(0, 1), passes=3, iterations=30, n_free_topics=1, supervised_folds=3)
+FAST = ModelSettings(k_grid=(2, 3), seeds=(0, 1), passes=3, iterations=30, n_free_topics=1, supervised_folds=3,
+                     seeded_iterations=50, seeded_chains=2)
 
 
 def labels_for(doc_ids):
@@ -24,7 +25,7 @@ def test_full_zoo_never_downloads_and_is_deterministic(monkeypatch):
     processed = process_documents(two_topic_documents(8), codebook, TextSettings(max_df=1.0))
     first = fit_models(processed, codebook, FAST, labels=labels_for(processed.doc_ids), progress=False)
     second = fit_models(processed, codebook, FAST, labels=labels_for(processed.doc_ids), progress=False)
-    assert set(first.models) == {"lda", "nmf", "seeded_lda", "dictionary", "supervised"}
+    assert set(first.models) == {"lda", "nmf", "seeded_lda", "dictionary", "supervised", "ensemble"}
     for table in ("topics", "doc_themes", "doc_topics", "top_terms", "evidence", "selection"):
         pd.testing.assert_frame_equal(getattr(first, table), getattr(second, table))
     assert set(first.selection["model"]) == {"lda", "nmf"}
@@ -34,10 +35,10 @@ def test_full_zoo_never_downloads_and_is_deterministic(monkeypatch):
 def test_supervised_skipped_without_labels(caplog):
     codebook = tiny_codebook()
     processed = process_documents(two_topic_documents(6), codebook, TextSettings(max_df=1.0))
-    settings = ModelSettings(models=("dictionary", "supervised"))
+    settings = ModelSettings(models=("dictionary", "supervised", "ensemble"))
     with caplog.at_level(logging.WARNING):
         run = fit_models(processed, codebook, settings, progress=False)
-    assert list(run.models) == ["dictionary"] and "supervised coder is skipped" in caplog.text
+    assert list(run.models) == ["dictionary"] and "supervised and ensemble coders are skipped" in caplog.text
 
 
 def test_k_grid_is_cut_to_what_a_small_corpus_supports(caplog):

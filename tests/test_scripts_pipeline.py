@@ -145,7 +145,7 @@ def test_fitted_models_are_saved_and_reload(first_run):
     from hkasean.models.lda import LdaTopicModel
 
     saved = {p.stem for p in (first_run / "models").glob("*.joblib")}
-    assert saved == {"lda", "nmf", "seeded_lda", "dictionary", "supervised"}
+    assert saved == {"lda", "nmf", "seeded_lda", "dictionary", "supervised", "ensemble"}
     lda = LdaTopicModel.load(first_run / "models" / "lda.joblib")
     table = pd.read_csv(first_run / "tables" / "topics.csv")
     assert len(lda.topics()) == (table["model"] == "lda").sum()

@@ -56,7 +56,7 @@ def test_figures_come_back_as_png_images_with_their_captions(in_memory, tmp_path
 def test_the_manifest_and_models_come_back(in_memory):
     assert in_memory.manifest["corpus"]["n_documents"] == 88
     assert in_memory.manifest["seeds"]["seed"] == 7
-    assert set(in_memory.models) == {"lda", "nmf", "seeded_lda", "dictionary", "supervised"}
+    assert set(in_memory.models) == {"lda", "nmf", "seeded_lda", "dictionary", "supervised", "ensemble"}
     assert in_memory.out is None
 
 

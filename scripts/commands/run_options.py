@@ -30,7 +30,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
                         help=f"output folder, replaced as a whole when the run succeeds (default: ./{DEFAULT_OUT})")
     parser.add_argument("--seed", type=int, metavar="N", help="override the config's master seed")
-    parser.add_argument("--jobs", type=int, metavar="N", help="parallel workers for the K x seed model search (default: config)")
+    parser.add_argument("--jobs", type=int, metavar="N",
+                        help="parallel workers for text processing and the K x seed model search (default: config, every core; 1: serial)")
     parser.add_argument("--cache-dir", type=Path, metavar="DIR", default=default_cache_dir(),
                         help="where stage results are cached by their inputs (default: %(default)s)")
     parser.add_argument("--no-cache", action="store_true", help="recompute every stage, ignore and do not write the cache")
