@@ -14,7 +14,8 @@ Both use the same priors: alpha "symmetric" = 1/K per topic, "asymmetric" = gens
 1/(k + sqrt(K)) normalised, "auto" = learned (gensim's update; tomotopy's hyperparameter
 optimisation every 10 sweeps); eta = 1/K. ``passes`` and ``iterations`` may be "auto": chosen
 from the corpus size when fitting (``models.scaling``); the values used are ``passes_`` and
-``iterations_``. On the same corpus tomotopy was 5-10x faster than gensim in ``benchmarks/bench_archive.py``.
+``iterations_``. With those rules tomotopy fitted 2,000 synthetic documents 3.5x faster than gensim;
+on 10,000, where gensim's rule drops to 5 passes, about as fast (``benchmarks/RESULTS.md`` section 4).
 """
 from __future__ import annotations
 

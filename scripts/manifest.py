@@ -15,7 +15,7 @@ from hkasean.scripts.inputs import LoadedInputs
 
 PACKAGES = (
     "hkasean", "scikit-learn", "nltk", "gensim", "pandas", "numpy", "scipy", "seaborn", "matplotlib",
-    "requests", "beautifulsoup4", "lxml", "pyyaml", "tqdm", "joblib", "krippendorff", "tomotopy",
+    "requests", "beautifulsoup4", "lxml", "pyyaml", "tqdm", "joblib", "krippendorff", "tomotopy", "regex",
 )
 
 

@@ -48,3 +48,9 @@ def test_every_grid_seed_derives_from_the_master_seed(processed):
     assert run.resolved["k_grid_seeds"] == [7, 8, 9] and sorted(set(run.selection["seed"])) == [7, 8, 9]
     assert run.models["lda"].random_state == 7 and run.models["nmf"].random_state == 7
     assert run.resolved["models"]["lda"] == {"passes": 20}  # tomotopy: no variational iterations
+
+
+def test_the_grid_shows_its_fits_done_and_the_time_left(processed, capsys):
+    select_n_topics(LdaTopicModel(passes=5), processed, [2, 3], [0, 1], n_jobs=1, progress=True)
+    bar = capsys.readouterr().err
+    assert "lda K grid" in bar and "4/4" in bar and "<" in bar  # tqdm: done/total [elapsed<remaining]
