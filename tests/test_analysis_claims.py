@@ -14,7 +14,7 @@ from hkasean.corpus.bundled import sample_corpus_path
 from hkasean.corpus.collection import JsonlDocuments
 
 
-def doc(text: str, date: str = "2020-08-29", doc_id: str = "d1", url: str = "https://www.info.gov.hk/x",
+def doc(text: str, date: str = "2020-08-29", doc_id: str = "d1", url: str = "https://www.info.gov.hk/x",  # data: a claim's source URL, never fetched
         speaker: str = "") -> Document:
     return Document.from_dict({
         "id": doc_id, "date": date, "title": "t", "text": text, "url": url,  # data only: conftest refuses off-loopback connections
@@ -120,7 +120,7 @@ def test_poster_audit_checks_stated_and_stored_years():
     assert "implies 10.9% of HK total trade 2024" in stated_2024["note"]
 
 
-RELEASE = "https://www.info.gov.hk/gia/general/202401/09/P2024010900389.htm"
+RELEASE = "https://www.info.gov.hk/gia/general/202401/09/P2024010900389.htm"  # data: never fetched
 
 
 def test_claim_checked_against_its_own_release_is_only_self_consistent(tmp_path):
@@ -145,7 +145,7 @@ def test_report_of_the_same_speech_is_the_same_statement(tmp_path):
 def test_independent_figure_wins_over_the_same_statement_and_decides(tmp_path):
     table = trade_csv(
         tmp_path,
-        "hk_asean_trade,2018,ASEAN,total_trade,136,US$ billion,https://www.info.gov.hk/x,high,the claim's own release,",
+        "hk_asean_trade,2018,ASEAN,total_trade,136,US$ billion,https://www.info.gov.hk/x,high,the claim's own release,",  # data: a claim's source URL, never fetched
         "hk_asean_trade,2018,ASEAN,total_trade,1069681.5,HK$ million,official file,high,tabulation,official_tabulation",
     )
     claims = extract_claims([doc("Hong Kong-ASEAN trade reached USD136 billion in 2018.", date="2019-09-09"),
@@ -167,13 +167,13 @@ def test_a_figure_of_unknown_independence_confirms_nothing(tmp_path):
 
 def test_independence_rules_on_sources():
     claim = pd.Series({"doc_id": "P2023011000293", "date": pd.Timestamp("2023-01-10"), "speaker": "Algernon Yau",
-                       "urls": "https://www.info.gov.hk/gia/general/202301/10/P2023011000293.htm"})
+                       "urls": "https://www.info.gov.hk/gia/general/202301/10/P2023011000293.htm"})  # data: never fetched
 
     def judge(source_url: str, note: str, source_class: str = "secondary_report") -> str:
         return reference_independence(pd.Series({"source_url": source_url, "note": note, "source_class": source_class}), claim)[0]
 
     assert judge("github:x", "tabulation", "official_tabulation") == "independent"
-    assert judge("http://info.gov.hk/gia/general/202301/10/P2023011000293.htm/", "") == "same_statement"
+    assert judge("http://info.gov.hk/gia/general/202301/10/P2023011000293.htm/", "") == "same_statement"  # data: never fetched
     assert judge("https://news.example/a", "report dated 2023-01-10") == "same_statement"
     assert judge("https://news.example/a", "C&SD data cited by the trade office") == "independent"
     assert judge("https://www.info.gov.hk/other", "C&SD data") == "unknown"  # same publisher as the claim
