@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from hkasean import contract
+from hkasean.corpus.sentences import split_sentences
 from hkasean.analysis.trade import (
     ASEAN_MEMBERS, CONFIDENCE_RANK, OFFICIAL_TABULATION, SOURCE_PRIORITY, STUDY_POSTER, TradeSettings, annual_series, to_currency,
 )
@@ -109,7 +110,6 @@ _OTHER_GROUPS = re.compile(r"\b(?:RCEP|APEC|CPTPP|Mainland|mainland of China|Bel
 _WITHIN_BLOC = re.compile(r"^[^.;]{0,30}\b(?:within the (?:ASEAN|bloc)|among the ten ASEAN|in ASEAN|in the bloc)")
 _EXPLICIT_YEAR = re.compile(r"\b(?:in|for|during|of|to)\s+(?:the (?:full )?year\s+)?(20\d\d)\b")
 _PREVIOUS_YEAR = re.compile(r"\b(?:the previous year|last year|a year earlier)\b")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"(])")
 _CLAUSE_END = re.compile(r";\s+|,\s+while\s+|,\s+whereas\s+")
 
 
@@ -129,7 +129,7 @@ def extract_claims(documents: Iterable[Document]) -> pd.DataFrame:
     """
     rows = []
     for document in documents:
-        for sentence in _SENTENCE_END.split(document.text):
+        for sentence in split_sentences(document.text):
             for clause in _CLAUSE_END.split(sentence):
                 if not _ABOUT_TRADE.search(clause) or _NOT_TRADE.search(clause):
                     continue

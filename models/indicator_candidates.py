@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Literal
@@ -46,6 +45,7 @@ from scipy import sparse
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from hkasean import contract
+from hkasean.corpus.sentences import split_sentences
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
 from hkasean.models.codebook import Codebook, Theme
@@ -62,7 +62,6 @@ WORD_VECTORS = "word_vectors"
 ALL_CODED = -1
 """``fold`` of the candidates found on every coded document (the ones reported to the user)."""
 CANDIDATE_COLUMNS = ["fold", "theme", "token", "term", "source", "score", "train_with", "train_without", "in_definition"]
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"(])")
 _MAX_EXAMPLE = 300
 
 
@@ -280,7 +279,7 @@ def _readable_forms(documents: Iterable[Document], stems: set[str], normalize: C
 
 def _sentences(document: Document) -> list[str]:
     """The title, then the sentences of each paragraph."""
-    return [document.title] + [s.strip() for p in document.paragraphs for s in _SENTENCE_END.split(p) if s.strip()]
+    return [document.title] + [s.strip() for p in document.paragraphs for s in split_sentences(p) if s.strip()]
 
 
 def _example(sentence: str, term: str) -> str:

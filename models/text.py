@@ -61,6 +61,7 @@ from tqdm.auto import tqdm
 
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
+from hkasean.corpus.sentences import split_sentences
 from hkasean.models.codebook import Codebook
 from hkasean.models.indicators import find_indicators, join_phrases, multiword_indicators, phrase_token
 from hkasean.models.phrases import PHRASE_DELIMITER, CollocationCounts, CollocationJoiner
@@ -86,22 +87,6 @@ def corpus_fingerprint(content_hashes: Iterable[str], codebook: Codebook, settin
     for content_hash in content_hashes:
         digest.update(content_hash.encode("ascii"))
     return digest.hexdigest()
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\u201c\u2018]?[A-Z0-9])")
-_ABBREVIATION = re.compile(r"(?:^|\s)(?:Mr|Mrs|Ms|Dr|Prof|No|St|Co|Ltd|Inc|Jr|Sr|[A-Z])\.$")
-
-
-def split_sentences(text: str) -> list[str]:
-    """The sentences of ``text``: cut after ``.``, ``!`` or ``?`` before a capital, digit or opening quote,
-    except after a title or initial (``Mr.``, ``No.``, ``J.``)."""
-    sentences: list[str] = []
-    for piece in _SENTENCE_END.split(text.strip()):
-        if sentences and _ABBREVIATION.search(sentences[-1]):
-            sentences[-1] += " " + piece
-        elif piece:
-            sentences.append(piece)
-    return sentences
 
 
 def _unit_texts(document: Document, unit: str) -> list[str]:

@@ -223,7 +223,7 @@ def test_index_without_left_body_takes_release_links_from_the_whole_page(site, t
     first, second = "/gia/general/202001/03/P2020010300001.htm", "/gia/general/202001/03/P2020010300002.htm"
     site.pages[first], site.pages[second] = FEB30_PAGE, SOURCE
     site.pages["/gia/general/202001/03.htm"] = index_without_left_body(
-        second, "/gia/general/202001/03/P2020010300002p.htm", f"https://www.info.gov.hk{first}", second)
+        second, "/gia/general/202001/03/P2020010300002p.htm", f"https://www.info.gov.hk{first}", second)  # data: parser input, never fetched
     day = dt.date(2020, 1, 3)
     summary, documents, _ = crawl_into(site, tmp_path, start=day, end=day)
     assert summary.listed == 2 and sorted(documents) == ["P2020010300001", "P2020010300002"]

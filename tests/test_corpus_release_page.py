@@ -179,7 +179,7 @@ def test_folder_date_not_id_date():
 def test_date_falls_back_to_folder_when_footer_missing():
     html = (PAGES / "release_pages" / "P2020010900455.htm").read_bytes()
     html = html.replace(b"Ends/Thursday, January 9, 2020", b"")
-    release = parse_release(html, "https://www.info.gov.hk/gia/general/202001/10/P2020010900455.htm")  # parser input only
+    release = parse_release(html, "https://www.info.gov.hk/gia/general/202001/10/P2020010900455.htm")  # parser input only  # data: parser input, never fetched
     assert (release.date, release.time) == ("2020-01-10", "")
 
 

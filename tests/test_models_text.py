@@ -10,6 +10,7 @@ from hkasean.corpus.bundled import sample_corpus_path
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.jsonl import read_documents
+from hkasean.corpus.sentences import split_sentences
 from hkasean.models import stopwords, text
 from hkasean.models.text import ProcessedCorpus, TextSettings, process_documents, tokenize
 from hkasean.models.token_file import TokenFile
@@ -199,6 +200,6 @@ def test_a_corpus_with_in_memory_tokens_saves_and_loads(tmp_path):
 def test_sentence_units_split_after_sentence_ends_not_after_titles():
     document = Document(id="s", date="2020-01-01", title="Visit",
                         text="Mr. Yau met Dr. Lim. Trade rose 1.2% in 2019! Is it more?\n\nA new paragraph.")
-    assert text.split_sentences(document.paragraphs[0]) == ["Mr. Yau met Dr. Lim.", "Trade rose 1.2% in 2019!", "Is it more?"]
+    assert split_sentences(document.paragraphs[0]) == ["Mr. Yau met Dr. Lim.", "Trade rose 1.2% in 2019!", "Is it more?"]
     processed = process_documents([document], tiny_codebook(), TextSettings(unit="sentence", min_df=1, max_df=1.0))
     assert len(processed) == 5 and processed.unit_doc_ids == ["s"] * 5  # the title, three sentences, one paragraph
