@@ -198,11 +198,14 @@ POSTER_CLAIMS = TableSpec(
 # ---------------------------------------------------------------- codebook suggestions
 INDICATOR_SUGGESTIONS = TableSpec(
     "indicator_suggestions", ("theme", "term", "source", "score", "docs_with_theme", "docs_without_theme", "precision",
-                              "recall_gain", "example", "rank", "folds_found", "n_folds", "in_definition"),
+                              "recall_gain", "example", "rank", "folds_found", "n_folds", "in_definition",
+                              "proper_noun", "recommended", "reason"),
     "candidate indicator terms per theme found in the corpus, for a human to judge: score is the weighted log-odds "
     "z-score (source log_odds) or the cosine similarity to the nearest indicator (word_vectors); coded documents with "
     "and without the theme containing the term; precision and recall gain out of fold; two example sentences; in how "
-    "many training folds it came up again; 1 if the theme's own definition uses its words",
+    "many training folds it came up again; 1 if the theme's own definition uses its words; 1 if it is written as a "
+    "name; 1 if it passes every check of the recommendation rule, and the reason (the checks it fails, or its "
+    "out-of-fold evidence)",
     "suggest")
 INDICATOR_SOURCES = TableSpec(
     "indicator_sources", ("source", "status", "n_tokens", "min_tokens", "n_candidates", "note"),

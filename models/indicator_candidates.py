@@ -22,7 +22,13 @@ Candidates are surface forms a human can paste into the codebook: a learned phra
 indicator pattern covers most of the stem's occurrences (``consolid`` -> ``consolidate``, which
 indicator matching extends to ``consolidating``). ``in_definition`` marks a candidate whose words
 the theme's own label, definition or include notes use: a hint of what a reader of the codebook
-would accept, never a filter.
+would accept, never a filter. ``proper_noun`` marks a name (a place, person, organisation,
+nationality, programme: ``Hanoi``, ``Malaysian``, ``Trade Development Council``): a term whose
+content words all start with a capital in most of its occurrences in the coded documents'
+paragraphs, not counting occurrences that open a sentence or clause (titles are left out: they
+are capitalised throughout). A name tends to accompany a theme in the coded documents (the city a
+mission visited) without expressing it; the flag lets ``analysis.indicator_evidence`` show such a
+term but not recommend it.
 
 Everything is fitted once on all coded documents (``fold = -1``: the candidates a user reads)
 and once per cross-validation fold on the other folds only, so that ``analysis.indicator_evidence``
@@ -35,6 +41,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Literal
@@ -61,8 +68,19 @@ LOG_ODDS = "log_odds"
 WORD_VECTORS = "word_vectors"
 ALL_CODED = -1
 """``fold`` of the candidates found on every coded document (the ones reported to the user)."""
-CANDIDATE_COLUMNS = ["fold", "theme", "token", "term", "source", "score", "train_with", "train_without", "in_definition"]
+CANDIDATE_COLUMNS = ["fold", "theme", "token", "term", "source", "score", "train_with", "train_without", "in_definition",
+                     "proper_noun"]
+_FOUND_COLUMNS = [c for c in CANDIDATE_COLUMNS if c not in ("term", "proper_noun")]
+"""The columns of the rows ``_candidate_rows`` finds (the surface form and the name flag come later)."""
 _MAX_EXAMPLE = 300
+_SENTENCE_OPENERS = " \t\n\"'([\u201c\u2018"
+"""What may stand between the end of a sentence or clause and its first word."""
+_CLAUSE_ENDS = ".!?:;\u2022-\u2013\u2014"
+"""Characters after which a word is capitalised whatever it is (sentence ends, colons, bullets, dashes)."""
+_LOOK_BACK = 20
+"""Characters before an occurrence searched for the end of the previous sentence."""
+_PHRASE_WORD = re.compile(r"[\s,\-]+")
+"""What separates the words of a matched phrase (as in ``models.indicators``)."""
 
 
 @dataclass
@@ -89,9 +107,10 @@ class IndicatorCandidates:
     """What the candidate search found; plain tables that ``analysis.indicator_evidence`` judges.
 
     ``candidates``: DataFrame[fold, theme, token, term, source, score, train_with, train_without,
-    in_definition]: per fold (``-1``: all coded documents) the terms found on its training
-    documents, with how many training documents with / without the theme contain the token, and
-    whether the theme's label, definition or include notes use every content word of the term.
+    in_definition, proper_noun]: per fold (``-1``: all coded documents) the terms found on its
+    training documents, with how many training documents with / without the theme contain the
+    token, whether the theme's label, definition or include notes use every content word of the
+    term, and whether the term is a name (module docstring).
     ``folds``: DataFrame[theme, doc_id, fold] of the coded documents (stratified per theme). ``matches``: DataFrame[theme, term,
     doc_id]: coded documents whose raw title + text contains the term (dictionary-coder matching).
     ``caught``: index doc_id (coded), columns theme ids, 1 where a current indicator of the theme
@@ -319,6 +338,35 @@ def _match_documents(documents: list[Document], labels: pd.DataFrame, terms: dic
             pd.DataFrame(example_rows, columns=["theme", "term", "example"]))
 
 
+def _opens_sentence(paragraph: str, start: int) -> bool:
+    """Whether the word at ``start`` opens the paragraph, a sentence or a clause (a capital there says nothing)."""
+    before = paragraph[max(0, start - _LOOK_BACK):start].rstrip(_SENTENCE_OPENERS)
+    return not before or before[-1] in _CLAUSE_ENDS
+
+
+def _capitalised(phrase: str) -> bool:
+    """Whether every content word of ``phrase`` (as written) starts with a capital: ``Middle East``,
+    ``Trade and Industry Department``, ``AHKFTA``; not ``good stories`` nor ``Hong Kong-origin``."""
+    words = [w for w in _PHRASE_WORD.split(phrase) if w[:1].isalpha() and w.lower() not in english_stopwords()]
+    return bool(words) and all(w[0].isupper() for w in words)
+
+
+def proper_nouns(documents: list[Document], matches: pd.DataFrame) -> set[str]:
+    """The terms written as names: capitalised (``_capitalised``) in more than half of their occurrences
+    in the paragraphs of the documents ``matches`` (DataFrame[theme, term, doc_id]) finds them in,
+    leaving out occurrences that open a sentence or clause; a term with no such occurrence is no name."""
+    by_id = {document.id: document for document in documents}
+    names = set()
+    for term, doc_ids in matches.groupby("term", sort=True)["doc_id"]:
+        pattern = indicator_pattern(term)
+        capitals = [_capitalised(found.group()) for doc_id in sorted(set(doc_ids))
+                    for paragraph in by_id[doc_id].paragraphs for found in pattern.finditer(paragraph)
+                    if not _opens_sentence(paragraph, found.start())]
+        if 2 * sum(capitals) > len(capitals):
+            names.add(term)
+    return names
+
+
 def _caught(processed: ProcessedCorpus, labels: pd.DataFrame) -> pd.DataFrame:
     """Coded documents x themes: 1 where at least one current indicator of the theme occurs."""
     caught = pd.DataFrame(0, index=labels.index, columns=labels.columns)
@@ -379,7 +427,7 @@ def find_candidates(
     row_of = {doc_id: i for i, doc_id in enumerate(processed.doc_ids)}
     coded_rows = np.array([row_of[d] for d in labels.index], dtype=np.int64)
     rows = _candidate_rows(presence, coded_rows, labels, folds, vocabulary, neighbours, settings)
-    candidates = pd.DataFrame(rows, columns=[c for c in CANDIDATE_COLUMNS if c != "term"])
+    candidates = pd.DataFrame(rows, columns=_FOUND_COLUMNS)
     coded_documents = [d for d in documents if d.id in labels.index]
     stems = {t for t in candidates["token"] if PHRASE_DELIMITER not in t}
     readable = _readable_forms(coded_documents, stems, make_normalizer(processed.settings.normalizer))
@@ -390,6 +438,7 @@ def find_candidates(
     terms = {theme: sorted(set(candidates.loc[candidates["theme"] == theme, "term"])) for theme in labels.columns}
     matches, examples = _match_documents(coded_documents, labels, terms, set(zip(reported["theme"], reported["term"])),
                                          settings.n_examples)
+    candidates["proper_noun"] = candidates["term"].isin(proper_nouns(coded_documents, matches))
     source_table = pd.DataFrame([(s, status, n, minimum, int((reported["source"] == s).sum()), note)
                                  for s, status, n, minimum, note in sources],
                                 columns=contract.INDICATOR_SOURCES.column_list)

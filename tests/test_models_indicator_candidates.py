@@ -12,11 +12,13 @@ from hkasean.corpus.errors import InputError
 from hkasean.models.codebook import Codebook, Theme
 from hkasean.models.indicator_candidates import (
     ALL_CODED,
+    CANDIDATE_COLUMNS,
     LOG_ODDS,
     WORD_VECTORS,
     SuggestionSettings,
     document_presence,
     find_candidates,
+    proper_nouns,
     theme_folds,
     weighted_log_odds,
 )
@@ -130,3 +132,39 @@ def test_labels_must_be_themes_and_documents_of_the_corpus():
         find_candidates(processed, documents, CODEBOOK, labels.rename(columns={"farming": "fishing"}))
     with pytest.raises(InputError, match="not in the processed corpus"):
         find_candidates(processed, documents, CODEBOOK, labels.rename(index={"d00": "zz"}))
+
+
+def _proper_noun_documents() -> tuple[list[Document], pd.DataFrame]:
+    """Shipping documents name the port of Rotterdam and a terminal (capitalised only where a sentence starts)."""
+    documents, labels = _documents()
+    named = []
+    for document in documents:
+        extra = ""
+        if labels.at[document.id, "shipping"]:
+            extra = " Ships sailed to Rotterdam with cargo. Terminal staff met the crew, and a new terminal opened."
+        named.append(Document(id=document.id, date=document.date, title="News",
+                              text=document.text + extra))
+    return named, labels
+
+
+def test_proper_nouns_count_capitals_only_where_no_sentence_or_clause_starts():
+    documents, _ = _proper_noun_documents()
+    terms = ("rotterdam", "terminal", "harbour", "sailed to rotterdam")
+    matches = pd.DataFrame([("shipping", term, "d00") for term in terms], columns=["theme", "term", "doc_id"])
+    assert proper_nouns(documents, matches) == {"rotterdam"}  # the phrase's content word 'sailed' is lowercase
+    text = 'He said: "Harbour fees rose." - Harbour works; the Board met.'
+    quoted = [Document(id="q", date="2020-01-01", title="T", text=text)]
+    matches = pd.DataFrame([("shipping", term, "q") for term in ("harbour", "board")], columns=["theme", "term", "doc_id"])
+    assert proper_nouns(quoted, matches) == {"board"}
+
+
+def test_a_capitalised_place_name_is_flagged_as_a_proper_noun():
+    documents, labels = _proper_noun_documents()
+    processed = process_documents(documents, CODEBOOK, SETTINGS)
+    found = find_candidates(processed, documents, CODEBOOK, labels, SuggestionSettings(n_folds=4, n_candidates=30),
+                            random_state=1)
+    shipping = found.candidates[found.candidates["theme"] == "shipping"].drop_duplicates("term").set_index("term")
+    assert {"rotterdam", "terminal", "crane"} <= set(shipping.index)
+    assert shipping.loc["rotterdam", "proper_noun"]
+    assert not shipping.loc["terminal", "proper_noun"] and not shipping.loc["crane", "proper_noun"]
+    assert list(found.candidates.columns) == CANDIDATE_COLUMNS

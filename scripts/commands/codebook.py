@@ -25,7 +25,7 @@ Suggest indicator terms for each theme of the codebook, found in the corpus itse
 against the manual coding, and write DIR/tables/indicator_suggestions.csv:
 
   theme, term, source, score, docs_with_theme, docs_without_theme, precision, recall_gain,
-  example, rank, folds_found, n_folds, in_definition
+  example, rank, folds_found, n_folds, in_definition, proper_noun, recommended, reason
 
 source log_odds: terms that distinguish the coded documents with the theme from the others
 (weighted log-odds with an informative Dirichlet prior, Monroe, Colaresi & Quinn 2008; score =
@@ -33,7 +33,13 @@ its z-score). source word_vectors: near neighbours of the theme's indicators in 
 trained on the corpus (score = cosine similarity); only for a corpus of at least 200,000
 processed tokens, else skipped and said so in DIR/tables/indicator_sources.csv. precision and
 recall_gain are out of fold: each term is looked for on the other folds of the coded documents
-and counted on the held-out one. example: two sentences containing the term.
+and counted on the held-out one. example: two sentences containing the term. proper_noun: the
+term is written as a name (capitalised mid-sentence in most of its uses). recommended: 1 when a
+careful reader would consider it: not a name, its words in the theme's definition, found in at
+least 3 coded documents with the theme, and out of fold precise enough on the documents it newly
+catches to raise the dictionary's F1; reason says which checks a term fails. On a small coding
+(the sample: 11 documents with untapped_market) even recommended terms need not raise F1 on new
+documents: read them as leads.
 
 The suggestions are for you to judge; nothing is added to the codebook. To adopt a term, add it
 to the theme's `indicators:` in a copy of the codebook and rerun with --codebook. A manual coding
