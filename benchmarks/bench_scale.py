@@ -55,8 +55,8 @@ class ScaleSettings:
 
     sizes: tuple[int, ...] = field(default=(10_000, 30_000, 100_000), metadata={"help": "numbers of synthetic documents"})
     n_topics: int = field(default=6, metadata={"help": "K of LDA and NMF (one K, no grid)"})
-    passes: int = field(default=2, metadata={"help": "LDA / seeded LDA passes (the pipeline default is 20)"})
-    iterations: int = field(default=50, metadata={"help": "LDA / seeded LDA variational iterations per unit"})
+    passes: int = field(default=2, metadata={"help": "LDA passes (the seeded LDA keeps its auto schedule)"})
+    iterations: int = field(default=50, metadata={"help": "LDA variational iterations per unit (gensim backend)"})
     nmf_max_iter: int = field(default=200, metadata={"help": "maximum NMF iterations"})
     supervised_folds: int = field(default=5, metadata={"help": "cross-validation folds of the supervised coder"})
     n_boot: int = field(default=1000, metadata={"help": "bootstrap resamples of the agreement table (pipeline default 1000)"})
@@ -149,7 +149,7 @@ def run_size(size: int, data_dir: Path, settings: ScaleSettings) -> None:
     models: dict[str, Any] = {}
     models["lda"] = timer.run("lda", lambda: LdaTopicModel(**topic_args, **lda_args).fit(processed))
     models["nmf"] = timer.run("nmf", lambda: NmfTopicModel(**topic_args, max_iter=settings.nmf_max_iter).fit(processed))
-    models["seeded_lda"] = timer.run("seeded_lda", lambda: SeededLdaTopicModel(random_state=seed, **lda_args).fit(processed))
+    models["seeded_lda"] = timer.run("seeded_lda", lambda: SeededLdaTopicModel(random_state=seed).fit(processed))  # auto schedule
     models["dictionary"] = timer.run("dictionary", lambda: DictionaryCoder().fit(processed))
     doc_ids = set(processed.doc_ids)
     standard = timer.run(

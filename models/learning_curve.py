@@ -14,7 +14,7 @@ import pandas as pd
 
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.settings import ModelSettings
-from hkasean.models.supervised import FINAL_MODEL_FOLD
+from hkasean.models.supervised import coder_features
 from hkasean.models.zoo import LABEL_MODELS, build_model
 
 CURVE_COLUMNS = ["model", "n_coded", "repeat", "doc_id", "theme", "score", "present"]
@@ -39,19 +39,20 @@ def learning_curve_predictions(units: ProcessedCorpus, labels: pd.DataFrame, set
     has no model: its rows say absent, score NaN).
     """
     coded = sorted(set(labels.index) & set(units.doc_ids))
+    names = [m for m in settings.models if m in LABEL_MODELS]
+    if not names:
+        return pd.DataFrame(columns=CURVE_COLUMNS)
+    features = coder_features(units, [d for d in units.doc_ids if d in set(coded)], settings.supervised_ngrams)
     frames = []
-    for name in [m for m in settings.models if m in LABEL_MODELS]:
+    for name in names:
         for size in learning_sizes(settings.learning_sizes, len(coded)):
             for repeat in range(settings.learning_repeats):
                 rng = np.random.default_rng([random_state, size, repeat])
                 chosen = sorted(rng.choice(coded, size=size, replace=False).tolist())
-                coder = build_model(name, settings, random_state).set_params(cross_validate=False)
-                themes = coder.fit(units, labels.loc[chosen]).doc_themes()
+                coder = build_model(name, settings, random_state)
+                predicted = coder.predict_held_out(features, labels.loc[chosen], list(units.theme_ids)).set_index(["doc_id", "theme"])
                 held_out = pd.MultiIndex.from_product([sorted(set(coded) - set(chosen)), list(units.theme_ids)],
                                                       names=["doc_id", "theme"])
-                predicted = themes[themes["fold"] == FINAL_MODEL_FOLD].set_index(["doc_id", "theme"])
                 rows = predicted.reindex(held_out)[["score", "present"]].fillna({"present": 0}).reset_index()
                 frames.append(rows.assign(model=name, n_coded=size, repeat=repeat, present=rows["present"].astype(int)))
-    if not frames:
-        return pd.DataFrame(columns=CURVE_COLUMNS)
     return pd.concat(frames, ignore_index=True)[CURVE_COLUMNS]

@@ -14,11 +14,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import tomotopy as tp
+from joblib import Parallel, delayed
 from scipy.optimize import linear_sum_assignment
 
 from hkasean import contract
 from hkasean.models.base import TopicModel
 from hkasean.models.processed_corpus import ProcessedCorpus
+from hkasean.models.scaling import Auto, corpus_size, resolve_chains, resolve_seeded_iterations
 from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_RANDOM_STATE, ModelSettings
 from hkasean.models.supervised import (FINAL_MODEL_FOLD, THRESHOLD_COLUMNS, fold_doc_themes, best_f1_threshold,
                                        outer_splits, predictions_frame, validate_labels)
@@ -31,9 +33,11 @@ class SeededLdaTopicModel(TopicModel):
     """tomotopy LDA whose word priors tie topic k to the k-th codebook theme (module docstring).
 
     ``n_chains`` Gibbs chains (seeds ``random_state``, ``random_state + 1``, ...) of ``iterations``
-    sweeps each, one worker (deterministic); their unit-topic shares and topic-word weights are
-    averaged, the free topics of each chain first matched to the first chain's (Hungarian, on
-    topic-word similarity). A document's share of a topic is the mean over its units.
+    sweeps each, one worker per chain (deterministic), ``n_jobs`` chains at once; their unit-topic
+    shares and topic-word weights are averaged, the free topics of each chain first matched to the
+    first chain's (Hungarian, on topic-word similarity). A document's share of a topic is the mean
+    over its units. ``iterations`` and ``n_chains`` may be ``"auto"``: chosen from the corpus size
+    (``models.scaling``); the values used are ``iterations_`` and ``chains_``.
 
     Without labels a document carries a theme when its share of the theme's topic is at least
     ``theme_threshold``. With labels (``fit(processed, labels)``) the threshold is learned: each
@@ -51,13 +55,14 @@ class SeededLdaTopicModel(TopicModel):
         seed_background: float = ModelSettings.seed_background,
         alpha: float = ModelSettings.seeded_alpha,
         eta: float = ModelSettings.seeded_eta,
-        iterations: int = ModelSettings.seeded_iterations,
-        n_chains: int = ModelSettings.seeded_chains,
+        iterations: int | Auto = ModelSettings.seeded_iterations,
+        n_chains: int | Auto = ModelSettings.seeded_chains,
         n_folds: int = ModelSettings.supervised_folds,
         theme_threshold: float = ModelSettings.theme_threshold,
         aggregation: str = ModelSettings.aggregation,
         coherence_topn: int = COHERENCE_TOPN,
         coherence_max_units: int = ModelSettings.coherence_max_units,
+        n_jobs: int = ModelSettings.n_jobs,
         random_state: int = DEFAULT_RANDOM_STATE,
         name: str = "seeded_lda",
     ) -> None:
@@ -74,6 +79,7 @@ class SeededLdaTopicModel(TopicModel):
         self.aggregation = aggregation
         self.coherence_topn = coherence_topn
         self.coherence_max_units = coherence_max_units
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.name = name
 
@@ -102,9 +108,13 @@ class SeededLdaTopicModel(TopicModel):
         priors = self.word_priors(processed, set(vocabulary))
         self.seed_words_ = {theme: sorted(t for t, prior in priors.items() if int(np.argmax(prior)) == k)
                             for k, theme in enumerate(self.theme_ids_)}
+        _, n_tokens = corpus_size(processed)
+        self.iterations_ = resolve_seeded_iterations(self.iterations, n_tokens)
+        self.chains_ = resolve_chains(self.n_chains, n_tokens, self.iterations_)
+        chains = Parallel(n_jobs=self.n_jobs)(delayed(self._chain)(processed, vocabulary, priors, n_topics, self.random_state + c)
+                                              for c in range(self.chains_))
         shares, components = [], []
-        for chain in range(self.n_chains):
-            unit_shares, weights = self._chain(processed, vocabulary, priors, n_topics, self.random_state + chain)
+        for unit_shares, weights in chains:
             if components:
                 order = self._match_free_topics(components[0], weights)
                 unit_shares, weights = unit_shares[:, order], weights[order]
@@ -123,7 +133,7 @@ class SeededLdaTopicModel(TopicModel):
                 fitted_units.append(u)
         for token, prior in priors.items():
             model.set_word_prior(token, prior)
-        model.train(self.iterations, workers=1)
+        model.train(self.iterations_, workers=1)
         shares = np.full((len(processed), n_topics), 1.0 / n_topics)
         for u, document in zip(fitted_units, model.docs):
             counts = np.bincount(np.asarray(document.topics, dtype=int), minlength=n_topics)

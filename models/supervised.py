@@ -3,7 +3,9 @@ reported by cross-validation only.
 
 ``SupervisedCoder`` reads TF-IDF word 1..n-grams of each document plus the dictionary coder's hits
 (``models.dictionary_coder.feature_tokens``: indicators found as phrases and the sentence scores of
-their stems); ``EnsembleCoder`` stacks it with the dictionary hits on the training folds. The
+their stems), counted once per fit (``models.coder_features``); ``EnsembleCoder`` stacks it with the
+dictionary hits on the training folds. The themes are learned in parallel (``n_jobs``; results
+identical to serial). The
 fold machinery (``outer_splits``, ``best_f1_threshold``, the ``fold``-carrying predictions) serves
 every model that learns a decision from labels, the seeded LDA's threshold too.
 """
@@ -12,23 +14,22 @@ from __future__ import annotations
 import itertools
 import logging
 import math
-from collections import Counter
-from dataclasses import dataclass
-from typing import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
+from sklearn.utils.parallel import Parallel, delayed
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
 
 from hkasean import contract
 from hkasean.corpus.errors import InputError
 from hkasean.models.base import EVIDENCE_COLUMNS, EVIDENCE_TERMS, ZooModel
-from hkasean.models.dictionary_coder import EXACT_FEATURE, FEATURE_PREFIXES, STEM_FEATURE, feature_surface, feature_tokens
+from hkasean.models.coder_features import DocumentFeatures, theme_classifier
+from hkasean.models.dictionary_coder import EXACT_FEATURE, STEM_FEATURE, feature_surface, feature_tokens
 from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_RANDOM_STATE, ModelSettings
 from hkasean.models.processed_corpus import ProcessedCorpus
 
@@ -127,54 +128,22 @@ def fold_doc_themes(predictions: pd.DataFrame, model: str) -> pd.DataFrame:
     return frame[["doc_id", "model", "theme", "score", "present", "fold"]]
 
 
-class NgramAnalyzer:
-    """A TF-IDF analyzer: a token list -> its word 1..``n``-grams (joined by a space); feature tokens left out."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def __call__(self, tokens: list[str]) -> list[str]:
-        words = [t for t in tokens if not t.startswith(FEATURE_PREFIXES)]
-        return [" ".join(words[i:i + size]) for size in range(1, self.n + 1) for i in range(len(words) - size + 1)]
+HitColumns = tuple[int | None, int | None]
+"""The ``DocumentFeatures`` columns of a theme's dictionary hits: indicators found as the phrase, sentence score
+(None: no counted document has that feature)."""
 
 
-class HitCounts(TransformerMixin, BaseEstimator):
-    """Token lists -> sparse n x m log(1 + count) of each feature token (``dict:...``) seen in ``fit`` (m may be 0).
+@dataclass
+class ThemeResult:
+    """What learning one theme produced: prediction and evidence rows of its held-out folds, the threshold
+    choices, the training documents of each fold, and the final model fitted on every labelled document."""
 
-    Unlike the n-grams they are not normalised with the document, so a dictionary hit weighs the same in a
-    long release as in a short one.
-    """
-
-    def fit(self, documents: list[list[str]], y: np.ndarray | None = None) -> "HitCounts":
-        """Learn the feature tokens present in ``documents``; return self."""
-        self.names_ = sorted({t for tokens in documents for t in tokens if t.startswith(FEATURE_PREFIXES)})
-        return self
-
-    def transform(self, documents: list[list[str]]) -> sparse.csr_matrix:
-        """n_documents x len(names_) log(1 + count) matrix."""
-        column = {name: j for j, name in enumerate(self.names_)}
-        rows, columns, values = [], [], []
-        for i, tokens in enumerate(documents):
-            for name, count in Counter(t for t in tokens if t in column).items():
-                rows.append(i)
-                columns.append(column[name])
-                values.append(math.log1p(count))
-        return sparse.csr_matrix((values, (rows, columns)), shape=(len(documents), len(self.names_)))
-
-    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
-        """The feature tokens, in column order."""
-        return np.asarray(self.names_, dtype=object)
-
-
-def _pipeline(C: float, ngrams: int, random_state: int) -> Pipeline:
-    features = FeatureUnion([("tfidf", TfidfVectorizer(analyzer=NgramAnalyzer(ngrams), lowercase=False, sublinear_tf=True)),
-                             ("hits", HitCounts())])
-    return Pipeline(
-        [
-            ("features", features),
-            ("logit", LogisticRegression(C=C, class_weight="balanced", solver="liblinear", random_state=random_state)),
-        ]
-    )
+    rows: list[tuple] = field(default_factory=list)
+    evidence: list[tuple] = field(default_factory=list)
+    choices: list[tuple] = field(default_factory=list)
+    training_ids: dict[int, frozenset[str]] = field(default_factory=dict)
+    final_model: "Pipeline | StackedModel | None" = None
+    final_threshold: float = NEUTRAL_THRESHOLD
 
 
 class SupervisedCoder(ZooModel):
@@ -185,7 +154,7 @@ class SupervisedCoder(ZooModel):
     point of its sentence score), so every theme's hits inform every theme's model.
 
     Labelled documents are scored only by cross-validation (``StratifiedKFold`` with ``n_folds``
-    shuffled folds, TF-IDF refitted inside every fold), so every reported score comes from a
+    shuffled folds, the idf learned inside every fold), so every reported score comes from a
     model that never saw the document; ``doc_themes()`` carries the ``fold`` (0..n_folds-1). A
     theme with fewer positives (or negatives) than folds uses as many folds as it can (>= 2), with
     a warning; below 2 it is not cross-validated (warning, no rows). A final model fitted on all
@@ -198,23 +167,23 @@ class SupervisedCoder(ZooModel):
     threshold is chosen the same way on all labelled documents. With fewer than 2 positives (or
     negatives) to tune on, 0.5 is kept. ``thresholds()`` records every choice. ``batch_size``:
     documents scored at a time (the unlabelled ones are streamed from the corpus in batches).
-    ``cross_validate=False`` fits only the final model (the learning curve scores it on held-out
-    documents itself): no fold >= 0 rows.
+    ``n_jobs``: themes learned at once (joblib processes, as liblinear seeds one C random generator per
+    process; -1: every core, 1: serial). The learning curve uses ``predict_held_out`` instead of ``fit``.
     """
 
     def __init__(self, C: float = ModelSettings.supervised_c, n_folds: int = ModelSettings.supervised_folds,
                  threshold: float | str = ModelSettings.supervised_threshold, ngrams: int = ModelSettings.supervised_ngrams,
-                 cross_validate: bool = True, batch_size: int = PREDICT_BATCH,
-                 coherence_topn: int = COHERENCE_TOPN, coherence_max_units: int = ModelSettings.coherence_max_units,
+                 batch_size: int = PREDICT_BATCH, coherence_topn: int = COHERENCE_TOPN,
+                 coherence_max_units: int = ModelSettings.coherence_max_units, n_jobs: int = ModelSettings.n_jobs,
                  random_state: int = DEFAULT_RANDOM_STATE, name: str = "supervised") -> None:
         self.C = C
         self.n_folds = n_folds
         self.threshold = threshold
         self.ngrams = ngrams
-        self.cross_validate = cross_validate
         self.batch_size = batch_size
         self.coherence_topn = coherence_topn
         self.coherence_max_units = coherence_max_units
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.name = name
 
@@ -227,47 +196,81 @@ class SupervisedCoder(ZooModel):
         self.topic_themes_ = list(processed.theme_ids)
         labels = validate_labels(labels, self.theme_ids_)
         self.doc_ids_ = list(processed.doc_ids)
-        self.surface_forms_ = dict(processed.surface_forms)
         labelled_ids = set(labels.index)
-        features = feature_tokens(processed)
-        tokens = {d: t + f for d, t, f in zip(self.doc_ids_, processed.document_tokens(), features) if d in labelled_ids}
         labelled = [d for d in self.doc_ids_ if d in labelled_ids]
-        unlabelled = [d for d in self.doc_ids_ if d not in labelled_ids]
-
-        def unlabelled_tokens() -> Iterator[list[str]]:
-            """The unlabelled documents' tokens and features, streamed from the corpus (tokens never all in memory)."""
-            return (t + f for d, t, f in zip(self.doc_ids_, processed.document_tokens(), features) if d not in labelled_ids)
-
         if not labelled:
             raise InputError("no document of the corpus has labels", where="labels index (doc_id)")
-        self.training_ids_: dict[str, dict[int, frozenset[str]]] = {}
-        self.final_models_: dict[str, Pipeline] = {}
-        rows: list[tuple] = []
-        evidence: list[tuple] = []
-        choices: list[tuple] = []
-        for theme in self.theme_ids_:
-            y = labels.loc[labelled, theme].to_numpy()
-            self.training_ids_[theme] = {}
-            splits = outer_splits(y, self.n_folds, self.random_state, self.name, theme) if self.cross_validate else []
-            for fold, (train, test) in enumerate(splits):
-                train_ids = [labelled[i] for i in train]
-                self.training_ids_[theme][fold] = frozenset(train_ids)
-                model, choice = self._fit_with_threshold(theme, [tokens[d] for d in train_ids], y[train])
-                choices.append((theme, fold, choice.threshold, choice.inner_f1, choice.note))
-                test_ids = [labelled[i] for i in test]
-                self._predict(model, theme, test_ids, [tokens[d] for d in test_ids], fold, choice.threshold, rows, evidence)
-            if 0 < y.sum() < len(y):
-                self.final_models_[theme], choice = self._fit_with_threshold(theme, [tokens[d] for d in labelled], y)
-                choices.append((theme, FINAL_MODEL_FOLD, choice.threshold, choice.inner_f1, choice.note))
-                self._predict(self.final_models_[theme], theme, unlabelled, unlabelled_tokens(), FINAL_MODEL_FOLD,
-                              choice.threshold, rows, evidence)
+        unlabelled = [d for d in self.doc_ids_ if d not in labelled_ids]
+        self.surface_forms_ = dict(processed.surface_forms)
+        hits = feature_tokens(processed)
+        counted = coder_features(processed, labelled, self.ngrams, hits)
+        self.feature_names_, self.n_ngrams_ = counted.names, counted.n_ngrams
+        results = self._learn_themes(counted, labels.loc[labelled], cross_validate=True)
+        self.training_ids_ = {theme: result.training_ids for theme, result in results.items()}
+        self.final_models_ = {theme: result.final_model for theme, result in results.items() if result.final_model is not None}
+        rows = [row for result in results.values() for row in result.rows]
+        evidence = [row for result in results.values() for row in result.evidence]
+        documents = (tokens for doc_id, tokens in zip(self.doc_ids_, _documents(processed, hits)) if doc_id not in labelled_ids)
+        for start in range(0, len(unlabelled), self.batch_size):  # unlabelled documents streamed, a batch at a time
+            batch_ids = unlabelled[start:start + self.batch_size]
+            matrix = counted.transform(itertools.islice(documents, len(batch_ids)))
+            for theme in self.final_models_:
+                self._score(self.final_models_[theme], theme, batch_ids, matrix, FINAL_MODEL_FOLD,
+                            results[theme].final_threshold, rows, evidence)
         self.predictions_ = predictions_frame(rows, self.doc_ids_, self.theme_ids_)
-        self.thresholds_ = pd.DataFrame(choices, columns=THRESHOLD_COLUMNS)
-        self.evidence_ = pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS)
+        self.thresholds_ = pd.DataFrame([c for result in results.values() for c in result.choices], columns=THRESHOLD_COLUMNS)
+        self.evidence_ = _in_corpus_order(pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS), self.doc_ids_, self.theme_ids_)
         self._finish_fit(processed)
         readable = {term: self._surface(term) for k in range(len(self.theme_ids_)) for term, _ in self._ranked_terms(k)}
         self.surface_forms_.update(readable)  # word pairs and dictionary features of the top terms, readable
         return self
+
+    def predict_held_out(self, features: DocumentFeatures, labels: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
+        """Learn each theme of ``theme_ids`` from ``labels`` (index: documents of ``features``) as the final model of
+        ``fit`` is learned (threshold tuned in inner folds of those documents), and score the other documents of
+        ``features``: DataFrame[doc_id, theme, score, present]. A theme without a positive or a negative among the
+        labels has no model and no rows. No cross-validation, no evidence: the learning curve's fits."""
+        self._check_threshold()
+        labels = validate_labels(labels, theme_ids)
+        learned_from = set(labels.index)
+        labels = labels.loc[[d for d in features.doc_ids if d in learned_from]]  # in corpus order, as in ``fit``
+        self.feature_names_, self.n_ngrams_ = features.names, features.n_ngrams
+        results = self._learn_themes(features, labels, cross_validate=False)
+        held_out = [d for d in features.doc_ids if d not in learned_from]
+        matrix = features.rows(held_out)
+        frames = []
+        for theme, result in results.items():
+            if result.final_model is not None:
+                scores = result.final_model.predict_proba(matrix)[:, 1]
+                frames.append(pd.DataFrame({"doc_id": held_out, "theme": theme, "score": scores,
+                                            "present": (scores >= result.final_threshold).astype(int)}))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["doc_id", "theme", "score", "present"])
+
+    def _learn_themes(self, features: DocumentFeatures, labels: pd.DataFrame, cross_validate: bool) -> dict[str, ThemeResult]:
+        """Each theme's ``ThemeResult`` from the labelled rows of ``features`` (``labels``: their 0/1 columns), learned in parallel."""
+        matrix = features.rows(labels.index)
+        ids = list(labels.index)
+        ys = {theme: labels[theme].to_numpy() for theme in labels.columns}
+        splits = {theme: outer_splits(y, self.n_folds, self.random_state, self.name, theme) if cross_validate else []
+                  for theme, y in ys.items()}  # here, so that their warnings reach this process's log
+        jobs = (delayed(self._learn_theme)(theme, matrix, ids, ys[theme], splits[theme], _hit_columns(features, theme))
+                for theme in labels.columns)
+        return dict(zip(labels.columns, Parallel(n_jobs=self.n_jobs)(jobs)))
+
+    def _learn_theme(self, theme: str, matrix: sparse.csr_matrix, ids: list[str], y: np.ndarray,
+                     splits: list[tuple[np.ndarray, np.ndarray]], hit_columns: HitColumns) -> ThemeResult:
+        """One theme: its outer folds ``splits``, each scored by a model of the other folds, and the final model."""
+        result = ThemeResult()
+        for fold, (train, test) in enumerate(splits):
+            result.training_ids[fold] = frozenset(ids[i] for i in train)
+            model, choice = self._fit_with_threshold(theme, matrix[train], y[train], hit_columns)
+            result.choices.append((theme, fold, choice.threshold, choice.inner_f1, choice.note))
+            self._score(model, theme, [ids[i] for i in test], matrix[test], fold, choice.threshold, result.rows, result.evidence)
+        if 0 < y.sum() < len(y):
+            result.final_model, choice = self._fit_with_threshold(theme, matrix, y, hit_columns)
+            result.final_threshold = choice.threshold
+            result.choices.append((theme, FINAL_MODEL_FOLD, choice.threshold, choice.inner_f1, choice.note))
+        return result
 
     def _check_threshold(self) -> None:
         valid = self.threshold == "cv" or (
@@ -277,27 +280,28 @@ class SupervisedCoder(ZooModel):
             raise InputError(f"expected 'cv' or a probability between 0 and 1, got {self.threshold!r}",
                              where="supervised coder: threshold")
 
-    def _fit_with_threshold(self, theme: str, documents: list[list[str]], y: np.ndarray) -> tuple[Pipeline | StackedModel, ThresholdChoice]:
-        """A model of ``theme`` fitted on ``documents`` (token lists) and ``y`` (0/1), and its threshold chosen from them alone."""
-        model = _pipeline(self.C, self.ngrams, self.random_state).fit(documents, y)
+    def _fit_with_threshold(self, theme: str, matrix: sparse.csr_matrix, y: np.ndarray,
+                            hit_columns: HitColumns) -> tuple[Pipeline | StackedModel, ThresholdChoice]:
+        """A model of ``theme`` fitted on ``matrix`` (feature rows) and ``y`` (0/1), and its threshold chosen from them alone."""
+        model = theme_classifier(self.C, self.n_ngrams_, self.random_state).fit(matrix, y)
         if self.threshold != "cv":
             return model, ThresholdChoice(float(self.threshold), math.nan, "fixed threshold")
-        inner = self._inner_scores(documents, y)
+        inner = self._inner_scores(matrix, y)
         if isinstance(inner, ThresholdChoice):
             return model, inner
-        return self._decide(theme, model, documents, y, inner)
+        return self._decide(theme, model, matrix, y, inner, hit_columns)
 
-    def _decide(self, theme: str, model: Pipeline, documents: list[list[str]], y: np.ndarray,
-                inner: np.ndarray) -> tuple[Pipeline | StackedModel, ThresholdChoice]:
+    def _decide(self, theme: str, model: Pipeline, matrix: sparse.csr_matrix, y: np.ndarray, inner: np.ndarray,
+                hit_columns: HitColumns) -> tuple[Pipeline | StackedModel, ThresholdChoice]:
         """The model and threshold that decide ``theme``, given the inner out-of-fold probabilities ``inner``
-        of the training ``documents``: the pipeline at the F1-best threshold of ``inner``."""
+        of the training rows ``matrix``: the pipeline at the F1-best threshold of ``inner``."""
         return model, _tuned(y, inner, f"inner {self._n_inner(y)}-fold CV on {len(y)} training docs ({int(y.sum())} positive)")
 
     def _n_inner(self, y: np.ndarray) -> int:
         return min(self.n_folds, int(y.sum()), int(len(y) - y.sum()))
 
-    def _inner_scores(self, documents: list[list[str]], y: np.ndarray) -> np.ndarray | ThresholdChoice:
-        """Inner out-of-fold probabilities of ``documents`` (the training fold only), or the kept 0.5 when
+    def _inner_scores(self, matrix: sparse.csr_matrix, y: np.ndarray) -> np.ndarray | ThresholdChoice:
+        """Inner out-of-fold probabilities of the training rows ``matrix``, or the kept 0.5 when
         there are too few positives or negatives for an inner CV."""
         n_inner = self._n_inner(y)
         if n_inner < 2:
@@ -306,36 +310,28 @@ class SupervisedCoder(ZooModel):
         scores = np.empty(len(y))
         splitter = StratifiedKFold(n_splits=n_inner, shuffle=True, random_state=self.random_state)
         for train, test in splitter.split(np.zeros(len(y)), y):
-            inner = _pipeline(self.C, self.ngrams, self.random_state).fit([documents[i] for i in train], y[train])
-            scores[test] = inner.predict_proba([documents[i] for i in test])[:, 1]
+            inner = theme_classifier(self.C, self.n_ngrams_, self.random_state).fit(matrix[train], y[train])
+            scores[test] = inner.predict_proba(matrix[test])[:, 1]
         return scores
 
-    def _predict(self, model: Pipeline | StackedModel, theme: str, doc_ids: list[str], documents: Iterable[list[str]], fold: int,
-                 threshold: float, rows: list, evidence: list) -> None:
-        """Score ``documents`` (token lists aligned with ``doc_ids``), ``batch_size`` at a time, into ``rows`` and ``evidence``."""
-        documents = iter(documents)
-        for start in range(0, len(doc_ids), self.batch_size):
-            batch_ids = doc_ids[start:start + self.batch_size]
-            batch = list(itertools.islice(documents, len(batch_ids)))
-            self._predict_batch(model, theme, batch_ids, batch, fold, threshold, rows, evidence)
-
-    def _predict_batch(self, model: Pipeline | StackedModel, theme: str, doc_ids: list[str], documents: list[list[str]],
-                       fold: int, threshold: float, rows: list, evidence: list) -> None:
-        features = model.named_steps["features"].transform(documents)
-        scores = model.predict_proba(documents)[:, 1]
+    def _score(self, model: Pipeline | StackedModel, theme: str, doc_ids: list[str], matrix: sparse.csr_matrix, fold: int,
+               threshold: float, rows: list, evidence: list) -> None:
+        """Score the feature rows ``matrix`` (aligned with ``doc_ids``) into ``rows``, with each document's top
+        positive contributions into ``evidence``."""
+        scores = model.predict_proba(matrix)[:, 1]
+        weighted = model.named_steps["features"].transform(matrix).tocsr()
         coef = model.named_steps["logit"].coef_.ravel()
-        vocabulary = model.named_steps["features"].get_feature_names_out()
         for i, doc_id in enumerate(doc_ids):
             rows.append((doc_id, theme, float(scores[i]), fold, threshold))
-            row = features.getrow(i)
-            contributions = row.data * coef[row.indices]
-            positive = [(c, vocabulary[j]) for c, j in zip(contributions, row.indices) if c > 0]
+            start, end = weighted.indptr[i], weighted.indptr[i + 1]
+            indices = weighted.indices[start:end]
+            contributions = weighted.data[start:end] * coef[indices]
+            positive = [(c, self.feature_names_[j]) for c, j in zip(contributions, indices) if c > 0]
             top = sorted(positive, key=lambda item: (-item[0], item[1]))[:EVIDENCE_TERMS]
             evidence.append((doc_id, self.name, theme, "; ".join(self._surface(str(t)) for _, t in top)))
 
     def _surface(self, term: str) -> str:
-        """The readable form of an n-gram or feature token (a ``tfidf__`` / ``hits__`` prefix of the union dropped)."""
-        term = term.split("__", 1)[-1]
+        """The readable form of an n-gram or feature token."""
         return feature_surface(term) or " ".join(self.surface_forms_.get(word, word) for word in term.split(" "))
 
     def _ranked_terms(self, topic_index: int) -> list[tuple[str, float]]:
@@ -343,9 +339,8 @@ class SupervisedCoder(ZooModel):
         if model is None:
             return []
         coef = model.named_steps["logit"].coef_.ravel()
-        vocabulary = model.named_steps["features"].get_feature_names_out()
-        order = [j for j in np.lexsort((vocabulary, -coef)) if coef[j] > 0][:50]
-        return [(str(vocabulary[j]).split("__", 1)[-1], float(coef[j])) for j in order]
+        order = [j for j in np.lexsort((self.feature_names_, -coef)) if coef[j] > 0][:50]
+        return [(str(self.feature_names_[j]), float(coef[j])) for j in order]
 
     def doc_topics(self) -> pd.DataFrame:
         """doc_id, model, topic (= theme id), score (predicted probability, cross-validated for labelled docs)."""
@@ -373,6 +368,32 @@ class SupervisedCoder(ZooModel):
         return frame
 
 
+def _documents(processed: ProcessedCorpus, hits: list[list[str]]) -> Iterator[list[str]]:
+    """Each document's tokens followed by its dictionary feature tokens ``hits`` (``doc_ids`` order), streamed."""
+    return (tokens + features for tokens, features in zip(processed.document_tokens(), hits))
+
+
+def coder_features(processed: ProcessedCorpus, doc_ids: list[str], ngrams: int,
+                   hits: list[list[str]] | None = None) -> DocumentFeatures:
+    """The counted features (``models.coder_features``) of the documents ``doc_ids`` of ``processed``, in that
+    order; ``hits``: their ``feature_tokens`` when already computed."""
+    wanted = set(doc_ids)
+    documents = _documents(processed, hits if hits is not None else feature_tokens(processed))
+    tokens = {doc_id: t for doc_id, t in zip(processed.doc_ids, documents) if doc_id in wanted}
+    return DocumentFeatures.count(list(doc_ids), [tokens[d] for d in doc_ids], ngrams)
+
+
+def _hit_columns(features: DocumentFeatures, theme: str) -> HitColumns:
+    return features.column(EXACT_FEATURE + theme), features.column(STEM_FEATURE + theme)
+
+
+def _in_corpus_order(evidence: pd.DataFrame, doc_ids: list[str], theme_ids: list[str]) -> pd.DataFrame:
+    """Evidence rows sorted by corpus, then theme, order."""
+    order = (evidence["doc_id"].map({d: i for i, d in enumerate(doc_ids)}) * len(theme_ids)
+             + evidence["topic_or_theme"].map(theme_ids.index))
+    return evidence.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
+
+
 def _tuned(y: np.ndarray, scores: np.ndarray, note: str) -> ThresholdChoice:
     """The F1-best grid threshold of ``scores`` for labels ``y``, with ``note`` saying what the scores were."""
     threshold, f1 = best_f1_threshold(y, scores)
@@ -383,29 +404,28 @@ def _tuned(y: np.ndarray, scores: np.ndarray, note: str) -> ThresholdChoice:
 
 class StackedModel:
     """A theme's ensemble: the supervised pipeline's probability and the theme's dictionary hits, combined by a
-    logistic-regression stacker. ``predict_proba(documents)`` -> n x 2; ``named_steps`` are the pipeline's."""
+    logistic-regression stacker. ``predict_proba(matrix)`` -> n x 2; ``named_steps`` are the pipeline's."""
 
-    def __init__(self, base: Pipeline, stacker: LogisticRegression, theme: str) -> None:
+    def __init__(self, base: Pipeline, stacker: LogisticRegression, hit_columns: HitColumns) -> None:
         self.base = base
         self.stacker = stacker
-        self.theme = theme
+        self.hit_columns = hit_columns
 
     @property
     def named_steps(self):  # noqa: ANN201 - the pipeline's Bunch of steps
         """The supervised pipeline's steps (``features``, ``logit``): evidence and top terms come from them."""
         return self.base.named_steps
 
-    def predict_proba(self, documents: list[list[str]]) -> np.ndarray:
+    def predict_proba(self, matrix: sparse.csr_matrix) -> np.ndarray:
         """n_documents x 2: probability that the theme is absent, present."""
-        return self.stacker.predict_proba(stack_features(self.base.predict_proba(documents)[:, 1], documents, self.theme))
+        return self.stacker.predict_proba(stack_features(self.base.predict_proba(matrix)[:, 1], matrix, self.hit_columns))
 
 
-def stack_features(probability: np.ndarray, documents: list[list[str]], theme: str) -> np.ndarray:
-    """n x 3 stacker inputs: the supervised probability, log(1 + indicators of ``theme`` found as the phrase),
-    log(1 + the theme's sentence score), the last two counted from each document's feature tokens."""
-    exact, stems = EXACT_FEATURE + theme, STEM_FEATURE + theme
-    counts = np.array([[tokens.count(exact), tokens.count(stems)] for tokens in documents], dtype=float).reshape(-1, 2)
-    return np.column_stack([probability, np.log1p(counts)])
+def stack_features(probability: np.ndarray, matrix: sparse.csr_matrix, hit_columns: HitColumns) -> np.ndarray:
+    """n x 3 stacker inputs: the supervised probability, log(1 + indicators of the theme found as the phrase),
+    log(1 + the theme's sentence score), the last two read from the feature rows ``matrix`` (0 where a column is None)."""
+    hits = [matrix[:, j].toarray().ravel() if j is not None else np.zeros(matrix.shape[0]) for j in hit_columns]
+    return np.column_stack([probability, *hits])
 
 
 class EnsembleCoder(SupervisedCoder):
@@ -422,20 +442,20 @@ class EnsembleCoder(SupervisedCoder):
 
     def __init__(self, C: float = ModelSettings.supervised_c, n_folds: int = ModelSettings.supervised_folds,
                  threshold: float | str = ModelSettings.supervised_threshold, ngrams: int = ModelSettings.supervised_ngrams,
-                 cross_validate: bool = True, batch_size: int = PREDICT_BATCH,
-                 coherence_topn: int = COHERENCE_TOPN, coherence_max_units: int = ModelSettings.coherence_max_units,
+                 batch_size: int = PREDICT_BATCH, coherence_topn: int = COHERENCE_TOPN,
+                 coherence_max_units: int = ModelSettings.coherence_max_units, n_jobs: int = ModelSettings.n_jobs,
                  random_state: int = DEFAULT_RANDOM_STATE, name: str = "ensemble") -> None:
-        super().__init__(C=C, n_folds=n_folds, threshold=threshold, ngrams=ngrams, cross_validate=cross_validate,
-                         batch_size=batch_size, coherence_topn=coherence_topn, coherence_max_units=coherence_max_units,
+        super().__init__(C=C, n_folds=n_folds, threshold=threshold, ngrams=ngrams, batch_size=batch_size,
+                         coherence_topn=coherence_topn, coherence_max_units=coherence_max_units, n_jobs=n_jobs,
                          random_state=random_state, name=name)
 
-    def _decide(self, theme: str, model: Pipeline, documents: list[list[str]], y: np.ndarray,
-                inner: np.ndarray) -> tuple[Pipeline | StackedModel, ThresholdChoice]:
+    def _decide(self, theme: str, model: Pipeline, matrix: sparse.csr_matrix, y: np.ndarray, inner: np.ndarray,
+                hit_columns: HitColumns) -> tuple[Pipeline | StackedModel, ThresholdChoice]:
         """The stacker of ``theme`` learned on the inner out-of-fold probabilities and dictionary hits, at its
         F1-best threshold on the training documents."""
-        features = stack_features(inner, documents, theme)
+        features = stack_features(inner, matrix, hit_columns)
         stacker = LogisticRegression(class_weight="balanced", solver="liblinear", random_state=self.random_state).fit(features, y)
         stacked = _tuned(y, stacker.predict_proba(features)[:, 1],
                          f"stacker on inner {self._n_inner(y)}-fold out-of-fold probabilities and dictionary hits of "
                          f"{len(y)} training docs ({int(y.sum())} positive)")
-        return StackedModel(model, stacker, theme), stacked
+        return StackedModel(model, stacker, hit_columns), stacked

@@ -40,7 +40,7 @@ class ModelRun:
     ``selection``: the K grid (contract ``k_selection``: ``models.selection.SELECTION_COLUMNS`` plus ``reason``, the
     chosen-K explanation, repeated on every row of the model). ``resolved``: the values the run used
     for settings chosen by rule (``models.scaling``): the K grid's seeds, the parallel jobs, and per
-    model its ``passes`` and ``iterations`` (for the manifest).
+    model its ``passes``, ``iterations`` and ``chains`` (for the manifest).
     """
 
     topics: pd.DataFrame
@@ -104,14 +104,15 @@ def build_model(name: str, settings: ModelSettings, random_state: int = DEFAULT_
         return SeededLdaTopicModel(n_free_topics=settings.n_free_topics, seed_boost=settings.seed_boost,
                                    stem_share=settings.seed_stem_share, seed_background=settings.seed_background,
                                    alpha=settings.seeded_alpha, eta=settings.seeded_eta, iterations=settings.seeded_iterations,
-                                   n_chains=settings.seeded_chains, n_folds=settings.supervised_folds, **topic_args)
+                                   n_chains=settings.seeded_chains, n_folds=settings.supervised_folds, n_jobs=settings.n_jobs,
+                                   **topic_args)
     if name == "dictionary":
         return DictionaryCoder(threshold=settings.dictionary_threshold, score=settings.dictionary_score,
                                match=settings.dictionary_match, coherence_max_units=settings.coherence_max_units)
     coder = EnsembleCoder if name == "ensemble" else SupervisedCoder
     return coder(C=settings.supervised_c, n_folds=settings.supervised_folds, threshold=settings.supervised_threshold,
                  ngrams=settings.supervised_ngrams, coherence_max_units=settings.coherence_max_units,
-                 random_state=random_state)
+                 n_jobs=settings.n_jobs, random_state=random_state)
 
 
 def fit_models(
@@ -168,8 +169,8 @@ def fit_models(
 
 
 def _resolved_settings(fitted: dict[str, ZooModel], seeds: tuple[int, ...], n_jobs: int) -> dict[str, Any]:
-    """What the settings chosen by rule came to: K grid seeds, parallel jobs, each model's passes and iterations."""
-    schedules = {name: {attribute.rstrip("_"): getattr(model, attribute) for attribute in ("passes_", "iterations_")
+    """What the settings chosen by rule came to: K grid seeds, parallel jobs, each model's passes, iterations and chains."""
+    schedules = {name: {attribute.rstrip("_"): getattr(model, attribute) for attribute in ("passes_", "iterations_", "chains_")
                         if getattr(model, attribute, None) is not None} for name, model in fitted.items()}
     return {"k_grid_seeds": list(seeds), "n_jobs": effective_n_jobs(n_jobs),
             "models": {name: schedule for name, schedule in schedules.items() if schedule}}

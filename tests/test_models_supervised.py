@@ -8,6 +8,7 @@ import pytest
 
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
+from hkasean.models.coder_features import DocumentFeatures, theme_classifier
 from hkasean.models.supervised import FINAL_MODEL_FOLD, THRESHOLD_GRID, EnsembleCoder, SupervisedCoder, best_f1_threshold
 from hkasean.models.text import TextSettings, process_documents
 from synthetic_corpus import SHIPPING, tiny_codebook, two_topic_documents
@@ -191,3 +192,26 @@ def test_ensemble_stacks_the_dictionary_hits_with_the_supervised_probability(pro
     stacked = coder.final_models_["shipping"]
     assert stacked.stacker.coef_.shape == (1, 3) and stacked.stacker.coef_[0, 1] > 0  # indicators found raise the odds
     assert coder.doc_themes()["fold"].between(0, 2).all()
+
+
+@pytest.mark.parametrize("coder_class", [SupervisedCoder, EnsembleCoder])
+def test_themes_learned_in_parallel_equal_serial(processed, coder_class):
+    labels = labels_for(processed.doc_ids)
+    serial = coder_class(n_folds=3, n_jobs=1).fit(processed, labels)
+    parallel = coder_class(n_folds=3, n_jobs=2).fit(processed, labels)
+    pd.testing.assert_frame_equal(parallel.doc_themes(), serial.doc_themes(), check_exact=True)
+    pd.testing.assert_frame_equal(parallel.thresholds(), serial.thresholds(), check_exact=True)
+    pd.testing.assert_frame_equal(parallel.evidence(), serial.evidence())
+
+
+def test_training_idf_ignores_terms_the_training_documents_lack():
+    """A model fitted on some rows of a matrix counted over more documents decides as one counted on those rows alone."""
+    documents = [["ship", "port", "cargo"], ["farm", "rice"], ["ship", "cargo"], ["rice", "harvest", "farm"], ["port", "ferry"]]
+    y = np.array([1, 0, 1, 0, 1])
+    wide = DocumentFeatures.count([f"d{i}" for i in range(5)], documents, 1)
+    narrow = DocumentFeatures.count([f"d{i}" for i in range(4)], documents[:4], 1)
+    assert "ferry" in set(wide.names) and "ferry" not in set(narrow.names)
+    model_wide = theme_classifier(1.0, wide.n_ngrams, 0).fit(wide.matrix[:4], y[:4])
+    model_narrow = theme_classifier(1.0, narrow.n_ngrams, 0).fit(narrow.matrix, y[:4])
+    np.testing.assert_allclose(model_wide.predict_proba(wide.matrix[4:])[:, 1],
+                               model_narrow.predict_proba(narrow.transform(documents[4:]))[:, 1])
