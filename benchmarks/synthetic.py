@@ -11,7 +11,7 @@ The vocabulary stays that of the 88 sample documents however large N is: real ar
 adding words (Heaps' law), so vocabulary-sized costs are underestimated here.
 
 Command line: ``python benchmarks/synthetic.py N OUT_DIR [--seed S]`` writes
-``OUT_DIR/corpus.jsonl`` and ``OUT_DIR/coding.csv``.
+``OUT_DIR/corpus.jsonl`` and ``OUT_DIR/coding.csv``; ``--coded N`` codes only a seeded sample of N documents.
 """
 from __future__ import annotations
 
@@ -44,6 +44,8 @@ class SyntheticSettings:
     min_paragraphs: int = field(default=2, metadata={"help": "fewest paragraphs drawn per synthetic document"})
     max_paragraphs: int = field(default=6, metadata={"help": "most paragraphs drawn per synthetic document"})
     seed: int = field(default=0, metadata={"help": "seed of the paragraph draws and dates"})
+    n_coded: int | None = field(default=None, metadata={"help": "documents the coding covers: a seeded random sample of "
+                                                          "this many (as a researcher codes a sample); None: every document"})
 
 
 @dataclass(frozen=True)
@@ -132,11 +134,15 @@ def write_synthetic_corpus(
             yield item.document
 
     write_documents(documents(), corpus_path)
+    settings = settings or SyntheticSettings()
+    coded = provenance
+    if settings.n_coded is not None and settings.n_coded < len(provenance):
+        coded = sorted(random.Random(settings.seed).sample(provenance, settings.n_coded))
     with coding_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["doc_id", "coder", *pool.theme_ids])
         for coder in pool.labels:
-            for doc_id, source_indices in provenance:
+            for doc_id, source_indices in coded:
                 labels = combined_labels(pool, coder, source_indices)
                 if labels is not None:
                     writer.writerow([doc_id, coder, *labels])
@@ -148,8 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n_docs", type=int, help="number of synthetic documents")
     parser.add_argument("out_dir", type=Path, help="folder for corpus.jsonl and coding.csv")
     parser.add_argument("--seed", type=int, default=SyntheticSettings().seed, help="seed of the draws")
+    parser.add_argument("--coded", type=int, metavar="N", help="code only a seeded sample of N documents (default: all)")
     args = parser.parse_args(argv)
-    corpus_path, coding_path = write_synthetic_corpus(args.n_docs, args.out_dir, SyntheticSettings(seed=args.seed))
+    corpus_path, coding_path = write_synthetic_corpus(args.n_docs, args.out_dir,
+                                                      SyntheticSettings(seed=args.seed, n_coded=args.coded))
     print(f"wrote {corpus_path} and {coding_path}")
     return 0
 
