@@ -14,7 +14,7 @@ import pandas as pd
 
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.settings import ModelSettings
-from hkasean.models.supervised import coder_features
+from hkasean.models.supervised import coder_features, held_out_predictions
 from hkasean.models.zoo import LABEL_MODELS, build_model
 
 CURVE_COLUMNS = ["model", "n_coded", "repeat", "doc_id", "theme", "score", "present"]
@@ -44,15 +44,18 @@ def learning_curve_predictions(units: ProcessedCorpus, labels: pd.DataFrame, set
         return pd.DataFrame(columns=CURVE_COLUMNS)
     features = coder_features(units, [d for d in units.doc_ids if d in set(coded)], settings.supervised_ngrams)
     frames = []
-    for name in names:
-        for size in learning_sizes(settings.learning_sizes, len(coded)):
-            for repeat in range(settings.learning_repeats):
-                rng = np.random.default_rng([random_state, size, repeat])
-                chosen = sorted(rng.choice(coded, size=size, replace=False).tolist())
-                coder = build_model(name, settings, random_state)
-                predicted = coder.predict_held_out(features, labels.loc[chosen], list(units.theme_ids)).set_index(["doc_id", "theme"])
-                held_out = pd.MultiIndex.from_product([sorted(set(coded) - set(chosen)), list(units.theme_ids)],
-                                                      names=["doc_id", "theme"])
-                rows = predicted.reindex(held_out)[["score", "present"]].fillna({"present": 0}).reset_index()
+    for size in learning_sizes(settings.learning_sizes, len(coded)):
+        for repeat in range(settings.learning_repeats):
+            rng = np.random.default_rng([random_state, size, repeat])
+            chosen = sorted(rng.choice(coded, size=size, replace=False).tolist())
+            coders = [build_model(name, settings, random_state) for name in names]
+            held_out = pd.MultiIndex.from_product([sorted(set(coded) - set(chosen)), list(units.theme_ids)],
+                                                  names=["doc_id", "theme"])
+            predictions = held_out_predictions(coders, features, labels.loc[chosen], list(units.theme_ids))
+            for name, predicted in zip(names, predictions):
+                rows = predicted.set_index(["doc_id", "theme"]).reindex(held_out)[["score", "present"]]
+                rows = rows.fillna({"present": 0}).reset_index()
                 frames.append(rows.assign(model=name, n_coded=size, repeat=repeat, present=rows["present"].astype(int)))
-    return pd.concat(frames, ignore_index=True)[CURVE_COLUMNS]
+    frame = pd.concat(frames, ignore_index=True)[CURVE_COLUMNS]
+    order = frame["model"].map(names.index)  # one model after the other, as the table lists them
+    return frame.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)

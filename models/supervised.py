@@ -168,7 +168,8 @@ class SupervisedCoder(ZooModel):
     negatives) to tune on, 0.5 is kept. ``thresholds()`` records every choice. ``batch_size``:
     documents scored at a time (the unlabelled ones are streamed from the corpus in batches).
     ``n_jobs``: themes learned at once (joblib processes, as liblinear seeds one C random generator per
-    process; -1: every core, 1: serial). The learning curve uses ``predict_held_out`` instead of ``fit``.
+    process; -1: every core, 1: serial). ``fit_learning_coders`` fits the supervised and ensemble coders in one
+    pass; the learning curve uses ``held_out_predictions``.
     """
 
     def __init__(self, C: float = ModelSettings.supervised_c, n_folds: int = ModelSettings.supervised_folds,
@@ -189,88 +190,51 @@ class SupervisedCoder(ZooModel):
 
     def fit(self, processed: ProcessedCorpus, labels: pd.DataFrame | None = None) -> "SupervisedCoder":
         """Cross-validate and fit per theme on the labelled documents of ``processed``; return self."""
+        fit_learning_coders([self], processed, labels)
+        return self
+
+    def _start_fit(self, processed: ProcessedCorpus, labels: pd.DataFrame | None) -> pd.DataFrame:
+        """Check the parameters and ``labels``, keep the corpus's ids and readable forms; the labels as 0/1 ints."""
         if labels is None:
             raise InputError("the supervised coder needs labels (a 0/1 column per theme, indexed by doc_id)", where="labels")
         self._check_threshold()
         self.theme_ids_ = self.topic_labels_ = list(processed.theme_ids)
         self.topic_themes_ = list(processed.theme_ids)
-        labels = validate_labels(labels, self.theme_ids_)
         self.doc_ids_ = list(processed.doc_ids)
-        labelled_ids = set(labels.index)
-        labelled = [d for d in self.doc_ids_ if d in labelled_ids]
-        if not labelled:
-            raise InputError("no document of the corpus has labels", where="labels index (doc_id)")
-        unlabelled = [d for d in self.doc_ids_ if d not in labelled_ids]
         self.surface_forms_ = dict(processed.surface_forms)
-        hits = feature_tokens(processed)
-        counted = coder_features(processed, labelled, self.ngrams, hits)
-        self.feature_names_, self.n_ngrams_ = counted.names, counted.n_ngrams
-        results = self._learn_themes(counted, labels.loc[labelled], cross_validate=True)
+        return validate_labels(labels, self.theme_ids_)
+
+    def _finish(self, processed: ProcessedCorpus, results: dict[str, ThemeResult]) -> None:
+        """Keep what learning produced (``results`` per theme, unlabelled documents' rows included)."""
         self.training_ids_ = {theme: result.training_ids for theme, result in results.items()}
         self.final_models_ = {theme: result.final_model for theme, result in results.items() if result.final_model is not None}
-        rows = [row for result in results.values() for row in result.rows]
-        evidence = [row for result in results.values() for row in result.evidence]
-        documents = (tokens for doc_id, tokens in zip(self.doc_ids_, _documents(processed, hits)) if doc_id not in labelled_ids)
-        for start in range(0, len(unlabelled), self.batch_size):  # unlabelled documents streamed, a batch at a time
-            batch_ids = unlabelled[start:start + self.batch_size]
-            matrix = counted.transform(itertools.islice(documents, len(batch_ids)))
-            for theme in self.final_models_:
-                self._score(self.final_models_[theme], theme, batch_ids, matrix, FINAL_MODEL_FOLD,
-                            results[theme].final_threshold, rows, evidence)
-        self.predictions_ = predictions_frame(rows, self.doc_ids_, self.theme_ids_)
+        self.predictions_ = predictions_frame([row for r in results.values() for row in r.rows], self.doc_ids_, self.theme_ids_)
         self.thresholds_ = pd.DataFrame([c for result in results.values() for c in result.choices], columns=THRESHOLD_COLUMNS)
-        self.evidence_ = _in_corpus_order(pd.DataFrame(evidence, columns=EVIDENCE_COLUMNS), self.doc_ids_, self.theme_ids_)
+        evidence = pd.DataFrame([row for r in results.values() for row in r.evidence], columns=EVIDENCE_COLUMNS)
+        self.evidence_ = _in_corpus_order(evidence, self.doc_ids_, self.theme_ids_)
         self._finish_fit(processed)
         readable = {term: self._surface(term) for k in range(len(self.theme_ids_)) for term, _ in self._ranked_terms(k)}
         self.surface_forms_.update(readable)  # word pairs and dictionary features of the top terms, readable
-        return self
-
-    def predict_held_out(self, features: DocumentFeatures, labels: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
-        """Learn each theme of ``theme_ids`` from ``labels`` (index: documents of ``features``) as the final model of
-        ``fit`` is learned (threshold tuned in inner folds of those documents), and score the other documents of
-        ``features``: DataFrame[doc_id, theme, score, present]. A theme without a positive or a negative among the
-        labels has no model and no rows. No cross-validation, no evidence: the learning curve's fits."""
-        self._check_threshold()
-        labels = validate_labels(labels, theme_ids)
-        learned_from = set(labels.index)
-        labels = labels.loc[[d for d in features.doc_ids if d in learned_from]]  # in corpus order, as in ``fit``
-        self.feature_names_, self.n_ngrams_ = features.names, features.n_ngrams
-        results = self._learn_themes(features, labels, cross_validate=False)
-        held_out = [d for d in features.doc_ids if d not in learned_from]
-        matrix = features.rows(held_out)
-        frames = []
-        for theme, result in results.items():
-            if result.final_model is not None:
-                scores = result.final_model.predict_proba(matrix)[:, 1]
-                frames.append(pd.DataFrame({"doc_id": held_out, "theme": theme, "score": scores,
-                                            "present": (scores >= result.final_threshold).astype(int)}))
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["doc_id", "theme", "score", "present"])
-
-    def _learn_themes(self, features: DocumentFeatures, labels: pd.DataFrame, cross_validate: bool) -> dict[str, ThemeResult]:
-        """Each theme's ``ThemeResult`` from the labelled rows of ``features`` (``labels``: their 0/1 columns), learned in parallel."""
-        matrix = features.rows(labels.index)
-        ids = list(labels.index)
-        ys = {theme: labels[theme].to_numpy() for theme in labels.columns}
-        splits = {theme: outer_splits(y, self.n_folds, self.random_state, self.name, theme) if cross_validate else []
-                  for theme, y in ys.items()}  # here, so that their warnings reach this process's log
-        jobs = (delayed(self._learn_theme)(theme, matrix, ids, ys[theme], splits[theme], _hit_columns(features, theme))
-                for theme in labels.columns)
-        return dict(zip(labels.columns, Parallel(n_jobs=self.n_jobs)(jobs)))
 
     def _learn_theme(self, theme: str, matrix: sparse.csr_matrix, ids: list[str], y: np.ndarray,
-                     splits: list[tuple[np.ndarray, np.ndarray]], hit_columns: HitColumns) -> ThemeResult:
-        """One theme: its outer folds ``splits``, each scored by a model of the other folds, and the final model."""
-        result = ThemeResult()
+                     splits: list[tuple[np.ndarray, np.ndarray]], hit_columns: HitColumns,
+                     coders: list["SupervisedCoder"]) -> list[ThemeResult]:
+        """One theme, for each of ``coders`` (self among them; they differ only in ``_decide``): its outer folds
+        ``splits``, each scored by a model of the other folds, and the final model. The logistic regressions and
+        inner folds are fitted once and shared by the coders."""
+        results = [ThemeResult() for _ in coders]
         for fold, (train, test) in enumerate(splits):
-            result.training_ids[fold] = frozenset(ids[i] for i in train)
-            model, choice = self._fit_with_threshold(theme, matrix[train], y[train], hit_columns)
-            result.choices.append((theme, fold, choice.threshold, choice.inner_f1, choice.note))
-            self._score(model, theme, [ids[i] for i in test], matrix[test], fold, choice.threshold, result.rows, result.evidence)
+            training, test_ids = frozenset(ids[i] for i in train), [ids[i] for i in test]
+            decisions = self._fit_decisions(theme, matrix[train], y[train], hit_columns, coders)
+            for coder, result, (model, choice) in zip(coders, results, decisions):
+                result.training_ids[fold] = training
+                result.choices.append((theme, fold, choice.threshold, choice.inner_f1, choice.note))
+                coder._score(model, theme, test_ids, matrix[test], fold, choice.threshold, result.rows, result.evidence)
         if 0 < y.sum() < len(y):
-            result.final_model, choice = self._fit_with_threshold(theme, matrix, y, hit_columns)
-            result.final_threshold = choice.threshold
-            result.choices.append((theme, FINAL_MODEL_FOLD, choice.threshold, choice.inner_f1, choice.note))
-        return result
+            for result, (model, choice) in zip(results, self._fit_decisions(theme, matrix, y, hit_columns, coders)):
+                result.final_model, result.final_threshold = model, choice.threshold
+                result.choices.append((theme, FINAL_MODEL_FOLD, choice.threshold, choice.inner_f1, choice.note))
+        return results
 
     def _check_threshold(self) -> None:
         valid = self.threshold == "cv" or (
@@ -280,16 +244,17 @@ class SupervisedCoder(ZooModel):
             raise InputError(f"expected 'cv' or a probability between 0 and 1, got {self.threshold!r}",
                              where="supervised coder: threshold")
 
-    def _fit_with_threshold(self, theme: str, matrix: sparse.csr_matrix, y: np.ndarray,
-                            hit_columns: HitColumns) -> tuple[Pipeline | StackedModel, ThresholdChoice]:
-        """A model of ``theme`` fitted on ``matrix`` (feature rows) and ``y`` (0/1), and its threshold chosen from them alone."""
+    def _fit_decisions(self, theme: str, matrix: sparse.csr_matrix, y: np.ndarray, hit_columns: HitColumns,
+                       coders: list["SupervisedCoder"]) -> list[tuple[Pipeline | StackedModel, ThresholdChoice]]:
+        """Per coder, a model of ``theme`` fitted on ``matrix`` (feature rows) and ``y`` (0/1), and its threshold
+        chosen from them alone; the logistic regression and its inner folds are shared."""
         model = theme_classifier(self.C, self.n_ngrams_, self.random_state).fit(matrix, y)
         if self.threshold != "cv":
-            return model, ThresholdChoice(float(self.threshold), math.nan, "fixed threshold")
+            return [(model, ThresholdChoice(float(self.threshold), math.nan, "fixed threshold"))] * len(coders)
         inner = self._inner_scores(matrix, y)
         if isinstance(inner, ThresholdChoice):
-            return model, inner
-        return self._decide(theme, model, matrix, y, inner, hit_columns)
+            return [(model, inner)] * len(coders)
+        return [coder._decide(theme, model, matrix, y, inner, hit_columns) for coder in coders]
 
     def _decide(self, theme: str, model: Pipeline, matrix: sparse.csr_matrix, y: np.ndarray, inner: np.ndarray,
                 hit_columns: HitColumns) -> tuple[Pipeline | StackedModel, ThresholdChoice]:
@@ -381,6 +346,93 @@ def coder_features(processed: ProcessedCorpus, doc_ids: list[str], ngrams: int,
     documents = _documents(processed, hits if hits is not None else feature_tokens(processed))
     tokens = {doc_id: t for doc_id, t in zip(processed.doc_ids, documents) if doc_id in wanted}
     return DocumentFeatures.count(list(doc_ids), [tokens[d] for d in doc_ids], ngrams)
+
+
+LEARNED_TOGETHER = ("C", "n_folds", "threshold", "ngrams", "batch_size", "n_jobs", "random_state")
+"""Parameters coders must share to be learned in one pass (``fit_learning_coders``)."""
+
+
+def _check_together(coders: list[SupervisedCoder]) -> None:
+    for coder in coders[1:]:
+        differing = [p for p in LEARNED_TOGETHER if getattr(coder, p) != getattr(coders[0], p)]
+        if differing:
+            raise ValueError(f"coders {coders[0].name!r} and {coder.name!r} differ in {', '.join(differing)}: fit them one by one")
+
+
+def fit_learning_coders(coders: list[SupervisedCoder], processed: ProcessedCorpus, labels: pd.DataFrame | None) -> None:
+    """Fit the supervised and ensemble coders ``coders`` on ``processed`` and ``labels`` in one pass.
+
+    They differ only in how a theme is decided (``_decide``), so every fold's logistic regression and
+    inner folds are fitted once and shared: each coder ends exactly as ``coder.fit(processed, labels)``
+    would leave it (tested), at the cost of one. ``ValueError`` when they differ in ``LEARNED_TOGETHER``.
+    """
+    _check_together(coders)
+    lead = coders[0]
+    labels = [coder._start_fit(processed, labels) for coder in coders][0]
+    labelled_ids = set(labels.index)
+    labelled = [d for d in lead.doc_ids_ if d in labelled_ids]
+    if not labelled:
+        raise InputError("no document of the corpus has labels", where="labels index (doc_id)")
+    hits = feature_tokens(processed)
+    counted = coder_features(processed, labelled, lead.ngrams, hits)
+    results = _learn_themes(coders, counted, labels.loc[labelled], cross_validate=True)
+    unlabelled = [d for d in lead.doc_ids_ if d not in labelled_ids]
+    documents = (tokens for doc_id, tokens in zip(lead.doc_ids_, _documents(processed, hits)) if doc_id not in labelled_ids)
+    for start in range(0, len(unlabelled), lead.batch_size):  # unlabelled documents streamed, a batch at a time
+        batch_ids = unlabelled[start:start + lead.batch_size]
+        matrix = counted.transform(itertools.islice(documents, len(batch_ids)))
+        for k, coder in enumerate(coders):
+            for theme, theme_results in results.items():
+                result = theme_results[k]
+                if result.final_model is not None:
+                    coder._score(result.final_model, theme, batch_ids, matrix, FINAL_MODEL_FOLD, result.final_threshold,
+                                 result.rows, result.evidence)
+    for k, coder in enumerate(coders):
+        coder._finish(processed, {theme: theme_results[k] for theme, theme_results in results.items()})
+
+
+def held_out_predictions(coders: list[SupervisedCoder], features: DocumentFeatures, labels: pd.DataFrame,
+                         theme_ids: list[str]) -> list[pd.DataFrame]:
+    """Per coder, learn each theme of ``theme_ids`` from ``labels`` (index: documents of ``features``) as ``fit``
+    learns its final model (threshold tuned in inner folds of those documents; fits shared as in
+    ``fit_learning_coders``) and score the other documents of ``features``: DataFrame[doc_id, theme, score,
+    present]. A theme without a positive or a negative among the labels has no model and no rows. No
+    cross-validation, no evidence: the learning curve's fits."""
+    _check_together(coders)
+    for coder in coders:
+        coder._check_threshold()
+    labels = validate_labels(labels, theme_ids)
+    learned_from = set(labels.index)
+    labels = labels.loc[[d for d in features.doc_ids if d in learned_from]]  # in corpus order, as in ``fit``
+    results = _learn_themes(coders, features, labels, cross_validate=False)
+    held_out = [d for d in features.doc_ids if d not in learned_from]
+    matrix = features.rows(held_out)
+    frames: list[list[pd.DataFrame]] = [[] for _ in coders]
+    for theme, theme_results in results.items():
+        for k, result in enumerate(theme_results):
+            if result.final_model is not None:
+                scores = result.final_model.predict_proba(matrix)[:, 1]
+                frames[k].append(pd.DataFrame({"doc_id": held_out, "theme": theme, "score": scores,
+                                               "present": (scores >= result.final_threshold).astype(int)}))
+    return [pd.concat(f, ignore_index=True) if f else pd.DataFrame(columns=["doc_id", "theme", "score", "present"])
+            for f in frames]
+
+
+def _learn_themes(coders: list[SupervisedCoder], features: DocumentFeatures, labels: pd.DataFrame,
+                  cross_validate: bool) -> dict[str, list[ThemeResult]]:
+    """Each theme's ``ThemeResult`` per coder from the labelled rows of ``features`` (``labels``: their 0/1
+    columns), the themes learned in parallel (``n_jobs``)."""
+    lead = coders[0]
+    for coder in coders:
+        coder.feature_names_, coder.n_ngrams_ = features.names, features.n_ngrams
+    matrix = features.rows(labels.index)
+    ids = list(labels.index)
+    ys = {theme: labels[theme].to_numpy() for theme in labels.columns}
+    splits = {theme: outer_splits(y, lead.n_folds, lead.random_state, "/".join(c.name for c in coders), theme)
+              if cross_validate else [] for theme, y in ys.items()}  # here, so that their warnings reach this process's log
+    jobs = (delayed(lead._learn_theme)(theme, matrix, ids, ys[theme], splits[theme], _hit_columns(features, theme), coders)
+            for theme in labels.columns)
+    return dict(zip(labels.columns, Parallel(n_jobs=lead.n_jobs)(jobs)))
 
 
 def _hit_columns(features: DocumentFeatures, theme: str) -> HitColumns:

@@ -20,7 +20,7 @@ from hkasean.models.seeded_lda import SeededLdaTopicModel
 from hkasean.models.scaling import grid_seeds
 from hkasean.models.selection import select_n_topics
 from hkasean.models.settings import DEFAULT_RANDOM_STATE, MODEL_NAMES, ModelSettings
-from hkasean.models.supervised import EnsembleCoder, SupervisedCoder
+from hkasean.models.supervised import EnsembleCoder, SupervisedCoder, fit_learning_coders
 from hkasean.models.processed_corpus import ProcessedCorpus
 
 logger = logging.getLogger(__name__)
@@ -146,6 +146,11 @@ def fit_models(
     fitted: dict[str, ZooModel] = {}
     seeds = grid_seeds(settings.seeds, random_state)
     for name in tqdm(names, desc="models", disable=not progress):
+        if name in fitted:  # a label model fitted together with the one before it
+            continue
+        if name in LABEL_MODELS:
+            fitted.update(_fit_label_models([n for n in names if n in LABEL_MODELS], settings, units, labels, random_state))
+            continue
         model = build_model(name, settings, random_state)
         if name in K_SEARCH_MODELS:
             selection = select_n_topics(model, processed, feasible_k_grid(settings.k_grid, processed),
@@ -166,6 +171,14 @@ def fit_models(
         models=fitted,
         resolved=_resolved_settings(fitted, seeds, settings.n_jobs),
     )
+
+
+def _fit_label_models(names: list[str], settings: ModelSettings, units: ProcessedCorpus, labels: pd.DataFrame,
+                      random_state: int) -> dict[str, ZooModel]:
+    """The learning coders ``names`` (supervised, ensemble) fitted in one pass: they share every fold's fits."""
+    coders = [build_model(name, settings, random_state) for name in names]
+    fit_learning_coders(coders, units, labels)
+    return dict(zip(names, coders))
 
 
 def _resolved_settings(fitted: dict[str, ZooModel], seeds: tuple[int, ...], n_jobs: int) -> dict[str, Any]:

@@ -9,7 +9,8 @@ import pytest
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
 from hkasean.models.coder_features import DocumentFeatures, theme_classifier
-from hkasean.models.supervised import FINAL_MODEL_FOLD, THRESHOLD_GRID, EnsembleCoder, SupervisedCoder, best_f1_threshold
+from hkasean.models.supervised import (FINAL_MODEL_FOLD, THRESHOLD_GRID, EnsembleCoder, SupervisedCoder, best_f1_threshold,
+                                       fit_learning_coders)
 from hkasean.models.text import TextSettings, process_documents
 from synthetic_corpus import SHIPPING, tiny_codebook, two_topic_documents
 
@@ -215,3 +216,19 @@ def test_training_idf_ignores_terms_the_training_documents_lack():
     model_narrow = theme_classifier(1.0, narrow.n_ngrams, 0).fit(narrow.matrix, y[:4])
     np.testing.assert_allclose(model_wide.predict_proba(wide.matrix[4:])[:, 1],
                                model_narrow.predict_proba(narrow.transform(documents[4:]))[:, 1])
+
+
+def test_coders_fitted_together_equal_coders_fitted_alone(rare):
+    processed, labels = rare
+    alone = [coder(ngrams=1, n_folds=3).fit(processed, labels) for coder in (SupervisedCoder, EnsembleCoder)]
+    together = [SupervisedCoder(ngrams=1, n_folds=3), EnsembleCoder(ngrams=1, n_folds=3)]
+    fit_learning_coders(together, processed, labels)
+    for one, joint in zip(alone, together):
+        for table in ("doc_themes", "thresholds", "evidence", "top_terms"):
+            pd.testing.assert_frame_equal(getattr(joint, table)(), getattr(one, table)(), check_exact=True)
+
+
+def test_coders_with_different_fits_are_not_fitted_together(rare):
+    processed, labels = rare
+    with pytest.raises(ValueError, match="differ in C"):
+        fit_learning_coders([SupervisedCoder(C=1.0), EnsembleCoder(C=0.5)], processed, labels)
