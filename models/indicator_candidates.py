@@ -351,16 +351,22 @@ def _capitalised(phrase: str) -> bool:
     return bool(words) and all(w[0].isupper() for w in words)
 
 
+NAME_SAMPLE_DOCS = 200
+"""Documents (the first, in id order) whose occurrences of a term decide whether it is written as a name."""
+
+
 def proper_nouns(documents: list[Document], matches: pd.DataFrame) -> set[str]:
     """The terms written as names: capitalised (``_capitalised``) in more than half of their occurrences
-    in the paragraphs of the documents ``matches`` (DataFrame[theme, term, doc_id]) finds them in,
-    leaving out occurrences that open a sentence or clause; a term with no such occurrence is no name."""
+    in the paragraphs of the documents ``matches`` (DataFrame[theme, term, doc_id]) finds them in (at most
+    ``NAME_SAMPLE_DOCS`` of them), leaving out occurrences that open a sentence or clause; a term with no
+    such occurrence is no name."""
     by_id = {document.id: document for document in documents}
+    paragraphs = functools.lru_cache(maxsize=None)(lambda doc_id: by_id[doc_id].paragraphs)
     names = set()
     for term, doc_ids in matches.groupby("term", sort=True)["doc_id"]:
         pattern = indicator_pattern(term)
-        capitals = [_capitalised(found.group()) for doc_id in sorted(set(doc_ids))
-                    for paragraph in by_id[doc_id].paragraphs for found in pattern.finditer(paragraph)
+        capitals = [_capitalised(found.group()) for doc_id in sorted(set(doc_ids))[:NAME_SAMPLE_DOCS]
+                    for paragraph in paragraphs(doc_id) for found in pattern.finditer(paragraph)
                     if not _opens_sentence(paragraph, found.start())]
         if 2 * sum(capitals) > len(capitals):
             names.add(term)
