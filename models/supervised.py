@@ -283,8 +283,8 @@ class SupervisedCoder(ZooModel):
                threshold: float, rows: list, evidence: list) -> None:
         """Score the feature rows ``matrix`` (aligned with ``doc_ids``) into ``rows``, with each document's top
         positive contributions into ``evidence``."""
-        scores = model.predict_proba(matrix)[:, 1]
         weighted = model.named_steps["features"].transform(matrix).tocsr()
+        scores = theme_scores(model, matrix, model.named_steps["logit"].predict_proba(weighted)[:, 1])
         coef = model.named_steps["logit"].coef_.ravel()
         for i, doc_id in enumerate(doc_ids):
             rows.append((doc_id, theme, float(scores[i]), fold, threshold))
@@ -409,9 +409,13 @@ def held_out_predictions(coders: list[SupervisedCoder], features: DocumentFeatur
     matrix = features.rows(held_out)
     frames: list[list[pd.DataFrame]] = [[] for _ in coders]
     for theme, theme_results in results.items():
+        base = {}  # id of a shared regression -> its probabilities (the coders' final models share one per theme)
         for k, result in enumerate(theme_results):
             if result.final_model is not None:
-                scores = result.final_model.predict_proba(matrix)[:, 1]
+                regression = result.final_model.base if isinstance(result.final_model, StackedModel) else result.final_model
+                if id(regression) not in base:
+                    base[id(regression)] = regression.predict_proba(matrix)[:, 1]
+                scores = theme_scores(result.final_model, matrix, base[id(regression)])
                 frames[k].append(pd.DataFrame({"doc_id": held_out, "theme": theme, "score": scores,
                                                "present": (scores >= result.final_threshold).astype(int)}))
     return [pd.concat(f, ignore_index=True) if f else pd.DataFrame(columns=["doc_id", "theme", "score", "present"])
@@ -471,6 +475,15 @@ class StackedModel:
     def predict_proba(self, matrix: sparse.csr_matrix) -> np.ndarray:
         """n_documents x 2: probability that the theme is absent, present."""
         return self.stacker.predict_proba(stack_features(self.base.predict_proba(matrix)[:, 1], matrix, self.hit_columns))
+
+
+def theme_scores(model: Pipeline | StackedModel, matrix: sparse.csr_matrix, base_probability: np.ndarray) -> np.ndarray:
+    """``model``'s probabilities that the theme is present in the feature rows ``matrix``, given the probabilities
+    ``base_probability`` of its logistic regression (the pipeline's own, or the stacked model's base): the
+    regression's features are transformed once, for the scores, the evidence and every coder sharing them."""
+    if isinstance(model, StackedModel):
+        return model.stacker.predict_proba(stack_features(base_probability, matrix, model.hit_columns))[:, 1]
+    return base_probability
 
 
 def stack_features(probability: np.ndarray, matrix: sparse.csr_matrix, hit_columns: HitColumns) -> np.ndarray:
