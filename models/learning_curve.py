@@ -38,11 +38,12 @@ def learning_curve_predictions(units: ProcessedCorpus, labels: pd.DataFrame, set
     one row per held-out coded document and theme (a theme with no positive or no negative among the n
     has no model: its rows say absent, score NaN).
     """
-    coded = sorted(set(labels.index) & set(units.doc_ids))
+    coded_ids = set(labels.index) & set(units.doc_ids)
+    coded = sorted(coded_ids)
     names = [m for m in settings.models if m in LABEL_MODELS]
     if not names:
         return pd.DataFrame(columns=CURVE_COLUMNS)
-    features = coder_features(units, [d for d in units.doc_ids if d in set(coded)], settings.supervised_ngrams)
+    features = coder_features(units, [d for d in units.doc_ids if d in coded_ids], settings.supervised_ngrams)
     frames = []
     for size in learning_sizes(settings.learning_sizes, len(coded)):
         for repeat in range(settings.learning_repeats):

@@ -113,11 +113,8 @@ def outer_splits(y: np.ndarray, n_folds: int, random_state: int, who: str, theme
 
 def predictions_frame(rows: list[tuple], doc_ids: list[str], theme_ids: list[str]) -> pd.DataFrame:
     """Prediction rows (doc_id, theme, score, fold, threshold) as a frame in corpus and theme order."""
-    predictions = pd.DataFrame(rows, columns=["doc_id", "theme", "score", "fold", "threshold"])
-    order = {d: i for i, d in enumerate(doc_ids)}
-    predictions["_doc"] = predictions["doc_id"].map(order)
-    predictions["_theme"] = predictions["theme"].map(theme_ids.index)
-    return predictions.sort_values(["_doc", "_theme"]).drop(columns=["_doc", "_theme"]).reset_index(drop=True)
+    return _in_corpus_order(pd.DataFrame(rows, columns=["doc_id", "theme", "score", "fold", "threshold"]), doc_ids, theme_ids,
+                            "theme")
 
 
 def fold_doc_themes(predictions: pd.DataFrame, model: str) -> pd.DataFrame:
@@ -211,7 +208,7 @@ class SupervisedCoder(ZooModel):
         self.predictions_ = predictions_frame([row for r in results.values() for row in r.rows], self.doc_ids_, self.theme_ids_)
         self.thresholds_ = pd.DataFrame([c for result in results.values() for c in result.choices], columns=THRESHOLD_COLUMNS)
         evidence = pd.DataFrame([row for r in results.values() for row in r.evidence], columns=EVIDENCE_COLUMNS)
-        self.evidence_ = _in_corpus_order(evidence, self.doc_ids_, self.theme_ids_)
+        self.evidence_ = _in_corpus_order(evidence, self.doc_ids_, self.theme_ids_, "topic_or_theme")
         self._finish_fit(processed)
         readable = {term: self._surface(term) for k in range(len(self.theme_ids_)) for term, _ in self._ranked_terms(k)}
         self.surface_forms_.update(readable)  # word pairs and dictionary features of the top terms, readable
@@ -368,7 +365,9 @@ def fit_learning_coders(coders: list[SupervisedCoder], processed: ProcessedCorpu
     """
     _check_together(coders)
     lead = coders[0]
-    labels = [coder._start_fit(processed, labels) for coder in coders][0]
+    for coder in coders:
+        checked = coder._start_fit(processed, labels)
+    labels = checked  # the same 0/1 table for every coder
     labelled_ids = set(labels.index)
     labelled = [d for d in lead.doc_ids_ if d in labelled_ids]
     if not labelled:
@@ -443,11 +442,11 @@ def _hit_columns(features: DocumentFeatures, theme: str) -> HitColumns:
     return features.column(EXACT_FEATURE + theme), features.column(STEM_FEATURE + theme)
 
 
-def _in_corpus_order(evidence: pd.DataFrame, doc_ids: list[str], theme_ids: list[str]) -> pd.DataFrame:
-    """Evidence rows sorted by corpus, then theme, order."""
-    order = (evidence["doc_id"].map({d: i for i, d in enumerate(doc_ids)}) * len(theme_ids)
-             + evidence["topic_or_theme"].map(theme_ids.index))
-    return evidence.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
+def _in_corpus_order(frame: pd.DataFrame, doc_ids: list[str], theme_ids: list[str], theme_column: str) -> pd.DataFrame:
+    """``frame`` (a doc_id column and the theme column ``theme_column``) sorted by corpus, then theme, order."""
+    order = (frame["doc_id"].map({d: i for i, d in enumerate(doc_ids)}) * len(theme_ids)
+             + frame[theme_column].map(theme_ids.index))
+    return frame.iloc[np.argsort(order.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
 def _tuned(y: np.ndarray, scores: np.ndarray, note: str) -> ThresholdChoice:
@@ -474,7 +473,11 @@ class StackedModel:
 
     def predict_proba(self, matrix: sparse.csr_matrix) -> np.ndarray:
         """n_documents x 2: probability that the theme is absent, present."""
-        return self.stacker.predict_proba(stack_features(self.base.predict_proba(matrix)[:, 1], matrix, self.hit_columns))
+        return self.stacked(self.base.predict_proba(matrix)[:, 1], matrix)
+
+    def stacked(self, base_probability: np.ndarray, matrix: sparse.csr_matrix) -> np.ndarray:
+        """n_documents x 2 from the base pipeline's probabilities ``base_probability`` of the feature rows ``matrix``."""
+        return self.stacker.predict_proba(stack_features(base_probability, matrix, self.hit_columns))
 
 
 def theme_scores(model: Pipeline | StackedModel, matrix: sparse.csr_matrix, base_probability: np.ndarray) -> np.ndarray:
@@ -482,7 +485,7 @@ def theme_scores(model: Pipeline | StackedModel, matrix: sparse.csr_matrix, base
     ``base_probability`` of its logistic regression (the pipeline's own, or the stacked model's base): the
     regression's features are transformed once, for the scores, the evidence and every coder sharing them."""
     if isinstance(model, StackedModel):
-        return model.stacker.predict_proba(stack_features(base_probability, matrix, model.hit_columns))[:, 1]
+        return model.stacked(base_probability, matrix)[:, 1]
     return base_probability
 
 
