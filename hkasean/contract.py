@@ -141,7 +141,7 @@ LEARNING_CURVE = TableSpec(
                        "scoring"),
     "macro-F1 of the supervised and ensemble coders against the number of coded documents they learned from: "
     "trained on n_coded random coded documents (n_repeats seeded repeats) and scored on the coded documents left "
-    "out (n_scored, mean over repeats), interval over repeats; the last point is all coded documents, "
+    "out (at most `models.learning_max_scored`, a seeded sample; n_scored, mean over repeats), interval over repeats; the last point is all coded documents, "
     "cross-validated, with its bootstrap interval", "learning_curve")
 DISAGREEMENTS = TableSpec(
     "disagreements", ("model", "theme", "doc_id", "date", "title", "gold", "model_value", "score", "kind",

@@ -3,7 +3,8 @@
 For each size n of ``ModelSettings.learning_sizes`` that leaves a quarter of the coded documents out, and each of
 ``learning_repeats`` seeded repeats, n coded documents are drawn at random (seed: the run's seed, n
 and the repeat), the supervised and ensemble coders learn from them alone (thresholds tuned in
-inner folds of those n), and predict the coded documents left out. ``analysis.learning_curve``
+inner folds of those n), and predict the coded documents left out (at most ``learning_max_scored`` of them, a
+sample drawn by the same generator). ``analysis.learning_curve``
 scores those predictions against the coding; the point "all coded documents" is the run's own
 cross-validated agreement. Nothing here looks at a held-out document's label.
 """
@@ -49,10 +50,12 @@ def learning_curve_predictions(units: ProcessedCorpus, labels: pd.DataFrame, set
         for repeat in range(settings.learning_repeats):
             rng = np.random.default_rng([random_state, size, repeat])
             chosen = sorted(rng.choice(coded, size=size, replace=False).tolist())
+            left_out = sorted(set(coded) - set(chosen))
+            if len(left_out) > settings.learning_max_scored:
+                left_out = sorted(rng.choice(left_out, size=settings.learning_max_scored, replace=False).tolist())
             coders = [build_model(name, settings, random_state) for name in names]
-            held_out = pd.MultiIndex.from_product([sorted(set(coded) - set(chosen)), list(units.theme_ids)],
-                                                  names=["doc_id", "theme"])
-            predictions = held_out_predictions(coders, features, labels.loc[chosen], list(units.theme_ids))
+            held_out = pd.MultiIndex.from_product([left_out, list(units.theme_ids)], names=["doc_id", "theme"])
+            predictions = held_out_predictions(coders, features, labels.loc[chosen], list(units.theme_ids), left_out)
             for name, predicted in zip(names, predictions):
                 rows = predicted.set_index(["doc_id", "theme"]).reindex(held_out)[["score", "present"]]
                 rows = rows.fillna({"present": 0}).reset_index()

@@ -15,7 +15,7 @@ import itertools
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -391,12 +391,13 @@ def fit_learning_coders(coders: list[SupervisedCoder], processed: ProcessedCorpu
 
 
 def held_out_predictions(coders: list[SupervisedCoder], features: DocumentFeatures, labels: pd.DataFrame,
-                         theme_ids: list[str]) -> list[pd.DataFrame]:
+                         theme_ids: list[str], scored: Iterable[str] | None = None) -> list[pd.DataFrame]:
     """Per coder, learn each theme of ``theme_ids`` from ``labels`` (index: documents of ``features``) as ``fit``
     learns its final model (threshold tuned in inner folds of those documents; fits shared as in
-    ``fit_learning_coders``) and score the other documents of ``features``: DataFrame[doc_id, theme, score,
-    present]. A theme without a positive or a negative among the labels has no model and no rows. No
-    cross-validation, no evidence: the learning curve's fits."""
+    ``fit_learning_coders``) and score the documents ``scored`` of ``features`` (default: every one not in
+    ``labels``), in corpus order: DataFrame[doc_id, theme, score, present]. A theme without a positive or a
+    negative among the labels has no model and no rows. No cross-validation, no evidence: the learning
+    curve's fits."""
     _check_together(coders)
     for coder in coders:
         coder._check_threshold()
@@ -404,7 +405,8 @@ def held_out_predictions(coders: list[SupervisedCoder], features: DocumentFeatur
     learned_from = set(labels.index)
     labels = labels.loc[[d for d in features.doc_ids if d in learned_from]]  # in corpus order, as in ``fit``
     results = _learn_themes(coders, features, labels, cross_validate=False)
-    held_out = [d for d in features.doc_ids if d not in learned_from]
+    wanted = set(scored) - learned_from if scored is not None else None
+    held_out = [d for d in features.doc_ids if d not in learned_from and (wanted is None or d in wanted)]
     matrix = features.rows(held_out)
     frames: list[list[pd.DataFrame]] = [[] for _ in coders]
     for theme, theme_results in results.items():
