@@ -104,7 +104,7 @@ class SeededLdaTopicModel(TopicModel):
     def _fit_units(self, processed: ProcessedCorpus) -> tuple[np.ndarray, np.ndarray, list[str]]:
         self.theme_ids_ = list(processed.theme_ids)
         n_topics = len(self.theme_ids_) + self.n_free_topics
-        vocabulary = sorted({token for tokens in processed for token in tokens})
+        vocabulary = sorted(processed.dictionary().token2id)  # every token of the units (the dictionary filters none)
         priors = self.word_priors(processed, set(vocabulary))
         self.seed_words_ = {theme: sorted(t for t, prior in priors.items() if int(np.argmax(prior)) == k)
                             for k, theme in enumerate(self.theme_ids_)}
@@ -135,9 +135,12 @@ class SeededLdaTopicModel(TopicModel):
             model.set_word_prior(token, prior)
         model.train(self.iterations_, workers=1)
         shares = np.full((len(processed), n_topics), 1.0 / n_topics)
-        for u, document in zip(fitted_units, model.docs):
-            counts = np.bincount(np.asarray(document.topics, dtype=int), minlength=n_topics)
-            shares[u] = (counts + self.alpha) / (counts.sum() + self.alpha * n_topics)
+        topics = [document.topics for document in model.docs]
+        lengths = np.fromiter((len(t) for t in topics), dtype=np.int64, count=len(topics))
+        counts = np.zeros((len(topics), n_topics))
+        if topics:
+            np.add.at(counts, (np.repeat(np.arange(len(topics)), lengths), np.concatenate(topics).astype(np.int64)), 1)
+        shares[fitted_units] = (counts + self.alpha) / (lengths[:, None] + self.alpha * n_topics)
         column = {token: i for i, token in enumerate(model.used_vocabs)}
         index = [column[token] for token in vocabulary]
         weights = np.array([model.get_topic_word_dist(k)[index] for k in range(n_topics)], dtype=float)
