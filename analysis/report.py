@@ -325,8 +325,8 @@ def build_sections(report: ReportInput) -> list[Section]:
 
     topics = Section("Topics and coders", "topics")
     topics.blocks.append(Paragraph(
-        "Six approaches: LDA and scikit-learn NMF (unsupervised; K chosen over a grid by c_npmi coherence and, for "
-        "LDA, stability across seeds: NMF's fits do not depend on the seed), a keyword-assisted LDA (tomotopy word priors from the codebook's indicator phrases "
+        "Six approaches: LDA (tomotopy or gensim) and scikit-learn NMF (unsupervised; K chosen over a grid by c_npmi coherence and "
+        "stability across seeds), a keyword-assisted LDA (tomotopy word priors from the codebook's indicator phrases "
         "and their stems, one topic per theme plus free topics, fitted on sentences), a dictionary coder (indicator "
         "phrases present), a supervised coder (logistic regression on word pairs and dictionary hits, cross-validated "
         "predictions only) and an ensemble stacking the supervised coder with the dictionary hits on training folds."

@@ -1,4 +1,4 @@
-"""Does an NMF fit depend on its seed? The premise of fitting NMF once per K in the K grid (``models.selection``).
+"""Does an NMF fit depend on its seed? Whether the K grid's stability across seeds measures anything for NMF.
 
 scikit-learn's NMF with NNDSVDa initialisation takes ``random_state`` only for the randomized SVD that
 starts it; the coordinate-descent solver does not shuffle. For each K of the grid this script fits

@@ -96,8 +96,7 @@ EVIDENCE = TableSpec(
     "the terms that drove each model decision (fed to the disagreement table)", "fit", written=False)
 K_SELECTION = TableSpec(
     "k_selection", ("model", "k", "seed", "c_npmi", "c_v", "stability", "diversity", "chosen", "reason"),
-    "the K grid: coherence, stability across seeds and diversity per K and seed (a model whose fits do not depend "
-    "on the seed, NMF, is fitted once per K: one row, stability empty); the chosen K and why", "fit")
+    "the K grid: coherence, stability across seeds and diversity per K and seed; the chosen K and why", "fit")
 SUPERVISED_THRESHOLDS = TableSpec(
     "supervised_thresholds", ("model", "theme", "fold", "threshold", "inner_f1", "note"),
     "the decision threshold of every model that learns one from the coding (supervised, ensemble, seeded_lda) per "

@@ -179,10 +179,6 @@ class TopicModel(ZooModel):
     are renormalised to sum to 1), ``coherence_topn``, ``random_state`` and ``name``.
     """
 
-    seed_sensitive: bool = True
-    """Whether fits that differ only in ``random_state`` differ: when not, a K grid fits each K once and
-    measures no stability across seeds (``models.selection``)."""
-
     n_topics: int
     theme_threshold: float
     map_min_weight: float

@@ -14,13 +14,8 @@ class NmfTopicModel(TopicModel):
     """scikit-learn ``NMF`` (init "nndsvda", ``random_state``) on the units' TF-IDF matrix.
 
     Unit topic shares are the rows of W scaled to sum to 1; topic term weights the rows of H
-    scaled to sum to 1. The seed only enters the randomized SVD that starts NNDSVDa (the coordinate-descent
-    solver does not shuffle): fits with different ``random_state`` have the same top terms and c_npmi, their
-    weights differ by at most a few hundredths (``seed_sensitive`` is False; ``benchmarks/nmf_seeds.py``,
-    benchmarks/RESULTS.md section 4f).
+    scaled to sum to 1.
     """
-
-    seed_sensitive = False
 
     def __init__(
         self,

@@ -11,11 +11,6 @@ overlap of top-10 term sets (each topic matched to its most similar topic of the
 Rule: among the K whose mean stability (over seeds) is at least ``min_stability``, choose the
 one with the highest mean c_npmi (ties: the smaller K); if no K is stable enough, choose the
 most stable K.
-
-A model whose fits do not depend on the seed (``TopicModel.seed_sensitive`` False: NMF with NNDSVDa
-initialisation, whose fits have the same top terms whatever the seed) is fitted once per K, with the
-first seed: more seeds would repeat the same topics and report a stability of 1 that measured nothing.
-Its stability is NaN and K is chosen by c_npmi alone.
 """
 from __future__ import annotations
 
@@ -97,43 +92,35 @@ def select_n_topics(
     n_jobs: int = ModelSettings.n_jobs,
     progress: bool = False,
 ) -> KSelection:
-    """Fit ``prototype`` (cloned) for every K x seed (every K once when the model is not seed-sensitive)
-    and choose K by the rule in the module docstring.
+    """Fit ``prototype`` (cloned) for every K x seed and choose K by the rule in the module docstring.
 
     ``n_jobs`` fits run at once (joblib; -1: every core); ``progress`` shows a bar with the fits
     done and the time left.
     """
-    fitted_seeds = seeds if prototype.seed_sensitive else seeds[:1]
     fits = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_evaluate_run)(prototype, processed, k, s, s == seeds[0]) for k in k_grid for s in fitted_seeds)
-    runs = list(tqdm(fits, total=len(k_grid) * len(fitted_seeds), desc=f"{prototype.name} K grid", unit="fit",
-                     disable=not progress))
+        delayed(_evaluate_run)(prototype, processed, k, s, s == seeds[0]) for k in k_grid for s in seeds)
+    runs = list(tqdm(fits, total=len(k_grid) * len(seeds), desc=f"{prototype.name} K grid", unit="fit", disable=not progress))
     for run in runs:
         others = [o["top10"] for o in runs if o["k"] == run["k"] and o["seed"] != run["seed"]]
         run["stability"] = float(np.mean([best_match_jaccard(run["top10"], o) for o in others])) if others else np.nan
     table = pd.DataFrame([{c: run[c] for c in SELECTION_COLUMNS[1:-1]} for run in runs])
     table.insert(0, "model", prototype.name)
     per_k = table.groupby("k")[["c_npmi", "stability"]].mean()
-    stable = per_k[per_k["stability"] >= min_stability] if len(fitted_seeds) > 1 else per_k
+    stable = per_k[per_k["stability"] >= min_stability] if len(seeds) > 1 else per_k
     chosen = int(stable["c_npmi"].idxmax()) if len(stable) else int(per_k["stability"].idxmax())
     table["chosen"] = table["k"] == chosen
     model = next(run["model"] for run in runs if run["k"] == chosen and run["model"] is not None)
-    reason = _reason(prototype.name, per_k, stable, chosen, min_stability, len(fitted_seeds), len(seeds))
-    return KSelection(table=table, chosen_k=chosen, reason=reason, model=model)
+    return KSelection(table=table, chosen_k=chosen, reason=_reason(prototype.name, per_k, stable, chosen, min_stability, len(seeds)),
+                      model=model)
 
 
-def _reason(name: str, per_k: pd.DataFrame, stable: pd.DataFrame, chosen: int, min_stability: float, n_seeds: int,
-            n_grid_seeds: int) -> str:
-    """One sentence saying which K was chosen, by which rule, with the per-K means behind it (``n_seeds`` fitted
-    of the grid's ``n_grid_seeds``)."""
+def _reason(name: str, per_k: pd.DataFrame, stable: pd.DataFrame, chosen: int, min_stability: float, n_seeds: int) -> str:
+    """One sentence saying which K was chosen, by which rule, with the per-K means behind it."""
     summary = "; ".join(f"K={k}: c_npmi {row.c_npmi:.3f}" + ("" if np.isnan(row.stability) else f", stability {row.stability:.2f}")
                         for k, row in per_k.iterrows())
     if len(stable) and n_seeds > 1:
         rule = (f"K={chosen} has the highest mean c_npmi among the K whose topics recur across {n_seeds} seeds "
                 f"(mean top-10 Jaccard >= {min_stability}: K={', '.join(str(k) for k in stable.index)})")
-    elif n_seeds < n_grid_seeds:
-        rule = (f"K={chosen} has the highest c_npmi (the fit does not depend on the seed, so each K was fitted "
-                f"once: stability across seeds does not apply)")
     elif len(stable):
         rule = f"K={chosen} has the highest mean c_npmi (one seed: stability not measured)"
     else:

@@ -79,14 +79,6 @@ def test_theme_by_year_of_one_model():
     assert [ax.get_title() for ax in fig.axes if ax.get_title()] == ["lda"]
 
 
-def test_k_selection_names_the_models_whose_stability_was_not_measured():
-    one_fit_per_k = SELECTION[(SELECTION["model"] == "lda") | (SELECTION["seed"] == 0)].copy()
-    one_fit_per_k.loc[one_fit_per_k["model"] == "nmf", "stability"] = np.nan
-    _, stability = draw_k_selection(one_fit_per_k).axes
-    assert stability.get_title() == "not measured for nmf: fits do not depend on the seed"
-    assert not draw_k_selection(SELECTION).axes[1].get_title()
-
-
 def test_k_selection_draws_a_line_per_model_and_rings_the_chosen_k():
     fig = draw_k_selection(SELECTION)
     coherence, stability = fig.axes

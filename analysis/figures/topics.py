@@ -83,8 +83,7 @@ def plot_theme_by_year(doc_themes: pd.DataFrame, doc_frame: pd.DataFrame, path: 
 def draw_k_selection(selection: pd.DataFrame) -> plt.Figure:
     """Mean c_npmi coherence (left) and stability (right) over seeds against K, one line per model.
 
-    The chosen K of each model is ringed (hollow black circle, legend entry "chosen K"). A model without a
-    stability (fitted once per K: its fits do not depend on the seed) is named in the right panel's title.
+    The chosen K of each model is ringed (hollow black circle, legend entry "chosen K").
     ``selection``: the K grid table (``models.selection.SELECTION_COLUMNS``).
     """
     apply_style()
@@ -101,10 +100,6 @@ def draw_k_selection(selection: pd.DataFrame) -> plt.Figure:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("number of topics K")
         ax.set_ylabel(label)
-    unmeasured = sorted(model for model, values in selection.groupby("model")["stability"] if values.isna().all())
-    if unmeasured:
-        axes[1].set_title(f"not measured for {', '.join(unmeasured)}: fits do not depend on the seed",
-                          fontsize="small", color="0.3")
     fig.suptitle("Choosing the number of topics K")
     fig.tight_layout()
     return fig
