@@ -3,8 +3,8 @@
 For each variant (settings of ``SeededLdaTopicModel`` changed from the defaults) and each seed of
 ``--seeds`` the model is fitted on the sample's sentence units with the gold coding, exactly as a run
 fits it (share threshold learned on training folds), and its macro-F1 over the five themes is computed
-from the held-out predictions only (``fold >= 0``, per-theme F1 pooled over folds, as
-``analysis.agreement`` does). Prints mean, standard deviation, minimum and maximum per variant. The
+from the held-out predictions only (selected and pooled over folds as ``analysis.agreement`` does).
+Prints mean, standard deviation, minimum and maximum per variant. The
 seed moves the Gibbs chains and the folds, so a difference between variants means something only
 beyond the spread over seeds.
 
@@ -26,6 +26,7 @@ if __package__ in (None, ""):
 
 from hkasean.analysis.binary_statistics import confusion_counts, f1, identity_weights  # noqa: E402
 from hkasean.analysis.coding import load_coding  # noqa: E402
+from hkasean.analysis.scored_predictions import presence_matrix, scored_predictions  # noqa: E402
 from hkasean.corpus.bundled import sample_coding_path, sample_corpus_path  # noqa: E402
 from hkasean.corpus.jsonl import read_documents  # noqa: E402
 from hkasean.models.codebook import load_codebook  # noqa: E402
@@ -50,15 +51,14 @@ VARIANTS: dict[str, dict[str, int | float | str]] = {
 
 
 def held_out_macro_f1(model: SeededLdaTopicModel, standard) -> float:
-    """Macro-F1 of the held-out (fold >= 0) decisions against ``standard`` (doc_id x theme 0/1)."""
-    rows = model.doc_themes()
-    rows = rows[rows["fold"] >= 0]
-    per_theme = []
-    for theme in standard.columns:
-        decided = rows[rows["theme"] == theme].set_index("doc_id")["present"].reindex(standard.index).fillna(0)
-        counts = confusion_counts(standard[theme].to_numpy(), decided.to_numpy(dtype=int), identity_weights(len(standard)))
-        per_theme.append(float(f1(counts)[0]))
-    return float(np.nanmean(per_theme))
+    """Macro-F1 of the model's scorable (held-out) decisions against ``standard`` (doc_id x theme 0/1), selected
+    as ``analysis.agreement`` selects them."""
+    theme_ids = list(standard.columns)
+    predicted = presence_matrix(scored_predictions(model.doc_themes(), standard), theme_ids)
+    gold = standard.loc[predicted.index, theme_ids]
+    weights = identity_weights(len(predicted))
+    return float(np.nanmean([f1(confusion_counts(gold[theme].to_numpy(dtype=int), predicted[theme].to_numpy(dtype=int),
+                                                 weights))[0] for theme in theme_ids]))
 
 
 def parse_value(text: str) -> int | float | str:
@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, settings in variants.items():
         scores = [held_out_macro_f1(SeededLdaTopicModel(random_state=seed, **settings).fit(units, standard), standard)
                   for seed in seeds]
-        print(f"  {name:16s} mean {np.mean(scores):.3f}  sd {np.std(scores, ddof=1):.3f}  "
+        spread = f"{np.std(scores, ddof=1):.3f}" if len(scores) > 1 else "-"
+        print(f"  {name:16s} mean {np.mean(scores):.3f}  sd {spread}  "
               f"min {min(scores):.3f}  max {max(scores):.3f}  {settings or '(defaults)'}", flush=True)
     return 0
 
