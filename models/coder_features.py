@@ -8,6 +8,14 @@ fits on rows of that matrix. ``TrainingTfidf`` weighs a term by the documents a 
 on and gives the terms those documents lack a weight of 0, so a model fitted on some rows decides
 exactly as one whose vocabulary was learned from those rows alone: the other documents' terms
 reach neither its idf nor the length normalisation of the documents it scores.
+
+Besides words, a document carries *feature tokens* that the n-grams leave out and the matrix counts
+as log(1 + count): the dictionary coder's hits (``dict:``, ``dict~stems:``) and, when a run gives a
+topic model's document shares, ``topic:<topic>`` once per tenth of the document's share of that
+topic (``topic_feature_tokens``). Topics are learned without labels, so they carry no label of a
+held-out document; they do carry the words of every document of the corpus, as the topic models of
+any run do. They summarise a document in a few dense dimensions that recur across paraphrases,
+which the sparse n-grams of 88 coded documents cannot (``benchmarks/coder_topic_features.py``).
 """
 from __future__ import annotations
 
@@ -17,13 +25,42 @@ from dataclasses import dataclass
 from typing import Iterable
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from hkasean.models.dictionary_coder import FEATURE_PREFIXES
+from hkasean.models.dictionary_coder import FEATURE_PREFIXES, feature_surface
+
+TOPIC_FEATURE = "topic:"
+COUNTED_PREFIXES = FEATURE_PREFIXES + (TOPIC_FEATURE,)
+"""Prefixes of the feature tokens: counted as log(1 + count), never part of an n-gram (no processed token holds a colon)."""
+TOPIC_RESOLUTION = 10
+"""A document's share of a topic becomes this many feature tokens at most (one per tenth, rounded)."""
+
+
+def topic_feature_tokens(doc_topics: pd.DataFrame, doc_ids: list[str], resolution: int = TOPIC_RESOLUTION) -> list[list[str]]:
+    """Per document of ``doc_ids``: ``topic:<topic>`` repeated round(share x ``resolution``) times for each topic.
+
+    ``doc_topics``: DataFrame[doc_id, topic, score] (a topic model's ``doc_topics()``); each document's
+    scores are normalised to shares summing to 1. A document without rows gets no token.
+    """
+    shares = doc_topics.pivot_table(index="doc_id", columns="topic", values="score", aggfunc="sum", sort=True)
+    totals = shares.sum(axis=1).to_numpy()
+    counts = np.rint(shares.to_numpy() / np.where(totals > 0, totals, 1.0)[:, None] * resolution).astype(int)
+    names = [TOPIC_FEATURE + str(topic) for topic in shares.columns]
+    per_doc = {doc_id: [name for name, count in zip(names, row) for _ in range(count)]
+               for doc_id, row in zip(shares.index, counts)}
+    return [per_doc.get(doc_id, []) for doc_id in doc_ids]
+
+
+def counted_feature_surface(token: str) -> str | None:
+    """The readable form of a feature token (``[topic nmf_3]``, ``[indicators: made_in_hk]``), or None for a word."""
+    if token.startswith(TOPIC_FEATURE):
+        return f"[topic {token[len(TOPIC_FEATURE):]}]"
+    return feature_surface(token)
 
 
 class NgramAnalyzer:
@@ -33,7 +70,7 @@ class NgramAnalyzer:
         self.n = n
 
     def __call__(self, tokens: list[str]) -> list[str]:
-        words = [t for t in tokens if not t.startswith(FEATURE_PREFIXES)]
+        words = [t for t in tokens if not t.startswith(COUNTED_PREFIXES)]
         return [" ".join(words[i:i + size]) for size in range(1, self.n + 1) for i in range(len(words) - size + 1)]
 
 
@@ -70,8 +107,8 @@ def theme_classifier(C: float, n_ngrams: int, random_state: int) -> Pipeline:
 @dataclass
 class DocumentFeatures:
     """Counted features of the documents ``doc_ids``: ``matrix`` (documents x ``names``) holds the word
-    1..n-gram counts in its first ``n_ngrams`` columns, then log(1 + count) of each dictionary feature token
-    (``dict:...``; not normalised with the document, so a hit weighs the same in a long release as in a short one).
+    1..n-gram counts in its first ``n_ngrams`` columns, then log(1 + count) of each feature token
+    (``dict:...``, ``topic:...``; not normalised with the document, so a hit weighs the same in a long release as in a short one).
 
     ``transform`` counts other documents into the same columns (terms outside ``names`` dropped).
     """
@@ -87,7 +124,7 @@ class DocumentFeatures:
         """Count the n-grams (up to ``ngrams`` words) and feature tokens of ``documents`` (token lists aligned with ``doc_ids``)."""
         vectorizer = CountVectorizer(analyzer=NgramAnalyzer(ngrams), lowercase=False, dtype=np.float64)
         counts = vectorizer.fit_transform(documents)
-        hit_names = sorted({t for tokens in documents for t in tokens if t.startswith(FEATURE_PREFIXES)})
+        hit_names = sorted({t for tokens in documents for t in tokens if t.startswith(COUNTED_PREFIXES)})
         names = np.concatenate([vectorizer.get_feature_names_out().astype(object), np.asarray(hit_names, dtype=object)])
         features = cls(list(doc_ids), sparse.csr_matrix((len(doc_ids), 0)), names, counts.shape[1], vectorizer)
         features.matrix = sparse.hstack([counts, features._hits(documents)], format="csr")
@@ -112,7 +149,7 @@ class DocumentFeatures:
         return {doc_id: i for i, doc_id in enumerate(self.doc_ids)}
 
     def _hits(self, documents: list[list[str]]) -> sparse.csr_matrix:
-        """n_documents x hit columns: log(1 + count) of each dictionary feature token."""
+        """n_documents x hit columns: log(1 + count) of each feature token."""
         column = {name: j for j, name in enumerate(self.names[self.n_ngrams:])}
         rows, columns, values = [], [], []
         for i, tokens in enumerate(documents):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.settings import ModelSettings
-from hkasean.models.supervised import coder_features, held_out_predictions
+from hkasean.models.supervised import coder_features, held_out_predictions, learning_feature_tokens
 from hkasean.models.zoo import LABEL_MODELS, build_model
 
 CURVE_COLUMNS = ["model", "n_coded", "repeat", "doc_id", "theme", "score", "present"]
@@ -31,11 +31,12 @@ def learning_sizes(sizes: tuple[int, ...], n_coded: int) -> list[int]:
 
 
 def learning_curve_predictions(units: ProcessedCorpus, labels: pd.DataFrame, settings: ModelSettings,
-                               random_state: int) -> pd.DataFrame:
+                               random_state: int, topic_shares: pd.DataFrame | None = None) -> pd.DataFrame:
     """Held-out predictions of each learning coder of ``settings.models`` trained on subsamples of ``labels``.
 
     ``units``: the corpus the coders read (``ModelSettings.coder_unit`` units); ``labels``: index doc_id,
-    one 0/1 column per theme. Returns DataFrame[model, n_coded, repeat, doc_id, theme, score, present]:
+    one 0/1 column per theme; ``topic_shares``: the topic shares the run's coders read
+    (``models.zoo.coder_topic_shares``). Returns DataFrame[model, n_coded, repeat, doc_id, theme, score, present]:
     one row per held-out coded document and theme (a theme with no positive or no negative among the n
     has no model: its rows say absent, score NaN).
     """
@@ -44,7 +45,8 @@ def learning_curve_predictions(units: ProcessedCorpus, labels: pd.DataFrame, set
     names = [m for m in settings.models if m in LABEL_MODELS]
     if not names:
         return pd.DataFrame(columns=CURVE_COLUMNS)
-    features = coder_features(units, [d for d in units.doc_ids if d in coded_ids], settings.supervised_ngrams)
+    features = coder_features(units, [d for d in units.doc_ids if d in coded_ids], settings.supervised_ngrams,
+                              learning_feature_tokens(units, topic_shares))
     frames = []
     for size in learning_sizes(settings.learning_sizes, len(coded)):
         for repeat in range(settings.learning_repeats):

@@ -3,7 +3,8 @@ reported by cross-validation only.
 
 ``SupervisedCoder`` reads TF-IDF word 1..n-grams of each document plus the dictionary coder's hits
 (``models.dictionary_coder.feature_tokens``: indicators found as phrases and the sentence scores of
-their stems), counted once per fit (``models.coder_features``); ``EnsembleCoder`` stacks it with the
+their stems) and, when given, a topic model's document shares (``models.coder_features``), counted
+once per fit; ``EnsembleCoder`` stacks it with the
 dictionary hits on the training folds. The themes are learned in parallel (``n_jobs``; results
 identical to serial). The
 fold machinery (``outer_splits``, ``best_f1_threshold``, the ``fold``-carrying predictions) serves
@@ -28,8 +29,8 @@ from sklearn.pipeline import Pipeline
 from hkasean import contract
 from hkasean.corpus.errors import InputError
 from hkasean.models.base import EVIDENCE_COLUMNS, EVIDENCE_TERMS, ZooModel
-from hkasean.models.coder_features import DocumentFeatures, theme_classifier
-from hkasean.models.dictionary_coder import EXACT_FEATURE, STEM_FEATURE, feature_surface, feature_tokens
+from hkasean.models.coder_features import DocumentFeatures, counted_feature_surface, theme_classifier, topic_feature_tokens
+from hkasean.models.dictionary_coder import EXACT_FEATURE, STEM_FEATURE, feature_tokens
 from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_RANDOM_STATE, ModelSettings
 from hkasean.models.processed_corpus import ProcessedCorpus
 
@@ -146,9 +147,10 @@ class ThemeResult:
 class SupervisedCoder(ZooModel):
     """One TF-IDF + ``LogisticRegression`` (balanced classes, liblinear) per theme.
 
-    Features: TF-IDF (sublinear tf) of the document's word 1..``ngrams``-grams and of its dictionary
+    Features: TF-IDF (sublinear tf) of the document's word 1..``ngrams``-grams and log(1 + count) of its
     feature tokens (``dict:<theme>`` per indicator found as the phrase, ``dict~stems:<theme>`` per
-    point of its sentence score), so every theme's hits inform every theme's model.
+    point of its sentence score, and with ``topic_shares`` given to ``fit`` ``topic:<topic>`` per tenth
+    of its share of a topic), so every theme's hits inform every theme's model.
 
     Labelled documents are scored only by cross-validation (``StratifiedKFold`` with ``n_folds``
     shuffled folds, the idf learned inside every fold), so every reported score comes from a
@@ -185,9 +187,13 @@ class SupervisedCoder(ZooModel):
         self.random_state = random_state
         self.name = name
 
-    def fit(self, processed: ProcessedCorpus, labels: pd.DataFrame | None = None) -> "SupervisedCoder":
-        """Cross-validate and fit per theme on the labelled documents of ``processed``; return self."""
-        fit_learning_coders([self], processed, labels)
+    def fit(self, processed: ProcessedCorpus, labels: pd.DataFrame | None = None,
+            topic_shares: pd.DataFrame | None = None) -> "SupervisedCoder":
+        """Cross-validate and fit per theme on the labelled documents of ``processed``; return self.
+
+        ``topic_shares``: DataFrame[doc_id, topic, score], a topic model's ``doc_topics()`` learned without
+        labels, read as features beside the words (``models.coder_features.topic_feature_tokens``)."""
+        fit_learning_coders([self], processed, labels, topic_shares)
         return self
 
     def _start_fit(self, processed: ProcessedCorpus, labels: pd.DataFrame | None) -> pd.DataFrame:
@@ -294,7 +300,7 @@ class SupervisedCoder(ZooModel):
 
     def _surface(self, term: str) -> str:
         """The readable form of an n-gram or feature token."""
-        return feature_surface(term) or " ".join(self.surface_forms_.get(word, word) for word in term.split(" "))
+        return counted_feature_surface(term) or " ".join(self.surface_forms_.get(word, word) for word in term.split(" "))
 
     def _ranked_terms(self, topic_index: int) -> list[tuple[str, float]]:
         model = self.final_models_.get(self.theme_ids_[topic_index])
@@ -335,12 +341,21 @@ def _documents(processed: ProcessedCorpus, hits: list[list[str]]) -> Iterator[li
     return (tokens + features for tokens, features in zip(processed.document_tokens(), hits))
 
 
+def learning_feature_tokens(processed: ProcessedCorpus, topic_shares: pd.DataFrame | None = None) -> list[list[str]]:
+    """Per document of ``processed`` (``doc_ids`` order), the feature tokens a learning coder reads besides its words:
+    the dictionary hits (``feature_tokens``), then the topic tokens of ``topic_shares`` when given."""
+    hits = feature_tokens(processed)
+    if topic_shares is None:
+        return hits
+    return [dictionary + topics for dictionary, topics in zip(hits, topic_feature_tokens(topic_shares, list(processed.doc_ids)))]
+
+
 def coder_features(processed: ProcessedCorpus, doc_ids: list[str], ngrams: int,
                    hits: list[list[str]] | None = None) -> DocumentFeatures:
     """The counted features (``models.coder_features``) of the documents ``doc_ids`` of ``processed``, in that
-    order; ``hits``: their ``feature_tokens`` when already computed."""
+    order; ``hits``: every document's ``learning_feature_tokens`` (default: the dictionary hits alone)."""
     wanted = set(doc_ids)
-    documents = _documents(processed, hits if hits is not None else feature_tokens(processed))
+    documents = _documents(processed, hits if hits is not None else learning_feature_tokens(processed))
     tokens = {doc_id: t for doc_id, t in zip(processed.doc_ids, documents) if doc_id in wanted}
     return DocumentFeatures.count(list(doc_ids), [tokens[d] for d in doc_ids], ngrams)
 
@@ -356,8 +371,10 @@ def _check_together(coders: list[SupervisedCoder]) -> None:
             raise ValueError(f"coders {coders[0].name!r} and {coder.name!r} differ in {', '.join(differing)}: fit them one by one")
 
 
-def fit_learning_coders(coders: list[SupervisedCoder], processed: ProcessedCorpus, labels: pd.DataFrame | None) -> None:
-    """Fit the supervised and ensemble coders ``coders`` on ``processed`` and ``labels`` in one pass.
+def fit_learning_coders(coders: list[SupervisedCoder], processed: ProcessedCorpus, labels: pd.DataFrame | None,
+                        topic_shares: pd.DataFrame | None = None) -> None:
+    """Fit the supervised and ensemble coders ``coders`` on ``processed`` and ``labels`` in one pass (``topic_shares``:
+    as in ``SupervisedCoder.fit``).
 
     They differ only in how a theme is decided (``_decide``), so every fold's logistic regression and
     inner folds are fitted once and shared: each coder ends exactly as ``coder.fit(processed, labels)``
@@ -372,7 +389,7 @@ def fit_learning_coders(coders: list[SupervisedCoder], processed: ProcessedCorpu
     labelled = [d for d in lead.doc_ids_ if d in labelled_ids]
     if not labelled:
         raise InputError("no document of the corpus has labels", where="labels index (doc_id)")
-    hits = feature_tokens(processed)
+    hits = learning_feature_tokens(processed, topic_shares)
     counted = coder_features(processed, labelled, lead.ngrams, hits)
     results = _learn_themes(coders, counted, labels.loc[labelled], cross_validate=True)
     unlabelled = [d for d in lead.doc_ids_ if d not in labelled_ids]

@@ -139,7 +139,8 @@ def fit_models(
         set(corpus.indicator_tokens[t.id]) != set(t.indicators) for t in codebook.themes
     ) for corpus in (processed, units)):
         raise InputError("the processed corpus was built with a different codebook; process it again", path=codebook.source)
-    names = [n for n in settings.models if not (n in LABEL_MODELS and labels is None)]
+    names = sorted((n for n in settings.models if not (n in LABEL_MODELS and labels is None)),
+                   key=lambda n: n in LABEL_MODELS)  # the learning coders last: they read a topic model's shares
     if len(names) < len(settings.models):
         logger.warning("no labels given: the supervised and ensemble coders are skipped")
     selections = []
@@ -149,7 +150,8 @@ def fit_models(
         if name in fitted:  # a label model fitted together with the one before it
             continue
         if name in LABEL_MODELS:
-            fitted.update(_fit_label_models([n for n in names if n in LABEL_MODELS], settings, units, labels, random_state))
+            fitted.update(_fit_label_models([n for n in names if n in LABEL_MODELS], settings, units, labels, random_state,
+                                            coder_topic_shares(fitted, settings)))
             continue
         model = build_model(name, settings, random_state)
         if name in K_SEARCH_MODELS:
@@ -173,11 +175,24 @@ def fit_models(
     )
 
 
+def coder_topic_shares(fitted: dict[str, ZooModel], settings: ModelSettings) -> pd.DataFrame | None:
+    """The document shares (``doc_topics()``) of the topic model ``settings.coder_topics`` among the ``fitted`` models,
+    which the learning coders read; None for ``none`` or (with a warning) when that model was not fitted."""
+    source = settings.coder_topics
+    if source == "none":
+        return None
+    if source not in fitted:
+        logger.warning("models.coder_topics is %r but %s is not among the fitted models (models.models): the supervised "
+                       "and ensemble coders read words and dictionary hits only", source, source)
+        return None
+    return fitted[source].doc_topics()
+
+
 def _fit_label_models(names: list[str], settings: ModelSettings, units: ProcessedCorpus, labels: pd.DataFrame,
-                      random_state: int) -> dict[str, ZooModel]:
+                      random_state: int, topic_shares: pd.DataFrame | None) -> dict[str, ZooModel]:
     """The learning coders ``names`` (supervised, ensemble) fitted in one pass: they share every fold's fits."""
     coders = [build_model(name, settings, random_state) for name in names]
-    fit_learning_coders(coders, units, labels)
+    fit_learning_coders(coders, units, labels, topic_shares)
     return dict(zip(names, coders))
 
 

@@ -1,7 +1,7 @@
 """No label leaks into a scored prediction: with the coding shuffled, every model that learns from labels falls to chance.
 
-Each learning model (supervised, ensemble, the seeded LDA's fold-learned threshold) is fitted on the
-bundled sample twice: with the gold coding and with each theme's labels permuted across documents.
+Each learning model (supervised, ensemble, the seeded LDA's fold-learned threshold; the coders also with
+the NMF topic shares they read in a run) is fitted on the bundled sample twice: with the gold coding and with each theme's labels permuted across documents.
 Held-out (fold >= 0) predictions that had seen their own label would still agree with the shuffled
 labels; honest ones agree only by chance (kappa near 0).
 """
@@ -50,10 +50,25 @@ def held_out_agreement(model, labels: pd.DataFrame) -> tuple[float, float]:
     return float(np.nanmean(f1s)), float(np.mean(kappas))
 
 
+def assert_chance_with_shuffled_labels(name: str, real: tuple[float, float], fake: tuple[float, float]) -> None:
+    (real_f1, real_kappa), (fake_f1, fake_kappa) = real, fake
+    assert abs(fake_kappa) < 0.12, f"{name} agrees with shuffled labels beyond chance (kappa {fake_kappa:.2f})"
+    assert real_kappa > fake_kappa + 0.2 and real_f1 > fake_f1 + 0.2
+
+
 @pytest.mark.parametrize("name", ["supervised", "ensemble", "seeded_lda"])
 def test_shuffled_labels_drive_held_out_scores_to_chance(sample, name):
     processed, gold, shuffled = sample
-    real_f1, real_kappa = held_out_agreement(build_model(name, FAST, 42).fit(processed, gold), gold)
-    fake_f1, fake_kappa = held_out_agreement(build_model(name, FAST, 42).fit(processed, shuffled), shuffled)
-    assert abs(fake_kappa) < 0.12, f"{name} agrees with shuffled labels beyond chance (kappa {fake_kappa:.2f})"
-    assert real_kappa > fake_kappa + 0.2 and real_f1 > fake_f1 + 0.2
+    real = held_out_agreement(build_model(name, FAST, 42).fit(processed, gold), gold)
+    fake = held_out_agreement(build_model(name, FAST, 42).fit(processed, shuffled), shuffled)
+    assert_chance_with_shuffled_labels(name, real, fake)
+
+
+@pytest.mark.parametrize("name", ["supervised", "ensemble"])
+def test_topic_shares_carry_no_label_to_a_held_out_document(sample, name):
+    """The coders reading a topic model's shares (learned without labels, as in a run) still fall to chance."""
+    processed, gold, shuffled = sample
+    shares = build_model("nmf", FAST, 42).set_params(n_topics=10).fit(processed).doc_topics()
+    real = held_out_agreement(build_model(name, FAST, 42).fit(processed, gold, topic_shares=shares), gold)
+    fake = held_out_agreement(build_model(name, FAST, 42).fit(processed, shuffled, topic_shares=shares), shuffled)
+    assert_chance_with_shuffled_labels(name, real, fake)

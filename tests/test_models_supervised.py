@@ -8,7 +8,7 @@ import pytest
 
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
-from hkasean.models.coder_features import DocumentFeatures, theme_classifier
+from hkasean.models.coder_features import DocumentFeatures, counted_feature_surface, theme_classifier, topic_feature_tokens
 from hkasean.models.supervised import (FINAL_MODEL_FOLD, THRESHOLD_GRID, EnsembleCoder, SupervisedCoder, best_f1_threshold,
                                        fit_learning_coders)
 from hkasean.models.text import TextSettings, process_documents
@@ -232,3 +232,31 @@ def test_coders_with_different_fits_are_not_fitted_together(rare):
     processed, labels = rare
     with pytest.raises(ValueError, match="differ in C"):
         fit_learning_coders([SupervisedCoder(C=1.0), EnsembleCoder(C=0.5)], processed, labels)
+
+
+def test_topic_shares_become_one_token_per_tenth_of_the_share():
+    doc_topics = pd.DataFrame({"doc_id": ["a", "a", "b", "b"], "topic": ["nmf_0", "nmf_1", "nmf_0", "nmf_1"],
+                               "score": [0.31, 0.19, 0.0, 2.0]})  # a: shares 0.62 / 0.38 once normalised
+    tokens = topic_feature_tokens(doc_topics, ["b", "missing", "a"])
+    assert tokens == [["topic:nmf_1"] * 10, [], ["topic:nmf_0"] * 6 + ["topic:nmf_1"] * 4]
+
+
+def test_topic_tokens_are_counted_features_not_words():
+    features = DocumentFeatures.count(["d0"], [["port", "cargo", "topic:nmf_2", "topic:nmf_2"]], 2)
+    assert list(features.names[:features.n_ngrams]) == ["cargo", "port", "port cargo"]
+    column = features.column("topic:nmf_2")
+    assert column == features.n_ngrams and features.matrix[0, column] == pytest.approx(np.log(3))
+    assert counted_feature_surface("topic:nmf_2") == "[topic nmf_2]"
+    assert counted_feature_surface("dict:shipping") == "[indicators: shipping]" and counted_feature_surface("port") is None
+
+
+def test_coders_read_the_topic_shares_they_are_given(processed):
+    """A topic that follows the labels is learned from: its feature weighs for the theme, and its surface is readable."""
+    labels = labels_for(processed.doc_ids)
+    shares = pd.DataFrame([(d, f"t_{k}", float(k == labels.loc[d, "shipping"])) for d in processed.doc_ids for k in (0, 1)],
+                          columns=["doc_id", "topic", "score"])
+    coder = SupervisedCoder(n_folds=3).fit(processed, labels, topic_shares=shares)
+    assert {"topic:t_0", "topic:t_1"} <= set(coder.feature_names_)
+    assert "[topic t_1]" in set(coder.top_terms(60).query("topic == 'shipping'")["term"])
+    without = SupervisedCoder(n_folds=3).fit(processed, labels)
+    assert not any(str(name).startswith("topic:") for name in without.feature_names_)

@@ -1,4 +1,5 @@
 import logging
+from dataclasses import replace
 
 import nltk
 import pandas as pd
@@ -54,3 +55,18 @@ def test_k_grid_is_cut_to_what_a_small_corpus_supports(caplog):
     assert "dropped from the grid" in caplog.text
     with pytest.raises(InputError, match="too small for topic models"):
         feasible_k_grid((n_units, n_units + 5), processed)
+
+
+def test_learning_coders_read_the_topic_model_named_by_coder_topics(caplog):
+    codebook = tiny_codebook()
+    processed = process_documents(two_topic_documents(6), codebook, TextSettings(max_df=1.0))
+    labels = labels_for(processed.doc_ids)
+    coders_first = replace(FAST, models=("supervised", "nmf"), coder_topics="nmf")  # listed before the topic model it reads
+    run = fit_models(processed, codebook, coders_first, labels=labels, progress=False)
+    assert list(run.models) == ["nmf", "supervised"]
+    assert any(str(name).startswith("topic:nmf_") for name in run.models["supervised"].feature_names_)
+    with caplog.at_level(logging.WARNING):
+        run = fit_models(processed, codebook, replace(FAST, models=("supervised",), coder_topics="lda"), labels=labels,
+                         progress=False)
+    assert "models.coder_topics is 'lda' but lda is not among the fitted models" in caplog.text
+    assert not any(str(name).startswith("topic:") for name in run.models["supervised"].feature_names_)
