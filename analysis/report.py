@@ -324,12 +324,14 @@ def build_sections(report: ReportInput) -> list[Section]:
     sections.append(terms)
 
     topics = Section("Topics and coders", "topics")
+    coder_topics = manifest.get("config", {}).get("models", {}).get("coder_topics", "none")
+    topic_features = "" if coder_topics == "none" else f", and the {coder_topics.upper()} model's topic shares of each document"
     topics.blocks.append(Paragraph(
         "Six approaches: LDA (tomotopy or gensim) and scikit-learn NMF (unsupervised; K chosen over a grid by c_npmi coherence and "
         "stability across seeds), a keyword-assisted LDA (tomotopy word priors from the codebook's indicator phrases "
         "and their stems, one topic per theme plus free topics, fitted on sentences), a dictionary coder (indicator "
-        "phrases present), a supervised coder (logistic regression on word pairs and dictionary hits, cross-validated "
-        "predictions only) and an ensemble stacking the supervised coder with the dictionary hits on training folds."
+        f"phrases present), a supervised coder (logistic regression on word pairs and dictionary hits{topic_features}; "
+        "cross-validated predictions only) and an ensemble stacking the supervised coder with the dictionary hits on training folds."
     ))
     selection = report.tables.get(contract.K_SELECTION.name)
     if selection is not None and "reason" in selection:
