@@ -11,6 +11,10 @@ the ``n_free_topics`` after them absorb the subjects that frame nothing.
 """
 from __future__ import annotations
 
+import itertools
+from array import array
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import tomotopy as tp
@@ -27,6 +31,21 @@ from hkasean.models.supervised import (FINAL_MODEL_FOLD, THRESHOLD_COLUMNS, fold
 
 SHARE_GRID: tuple[float, ...] = tuple(round(0.01 * i, 2) for i in range(1, 10)) + tuple(round(0.1 + 0.025 * i, 3) for i in range(29))
 """Candidate thresholds on a document's share of a seeded topic: 0.01, ..., 0.09, 0.100, 0.125, ..., 0.800."""
+
+SHARE_CHUNK = 100_000
+"""Units whose topic counts or shares are computed at a time: on a large corpus no n_units x K temporary is made."""
+
+
+@dataclass(frozen=True)
+class ChainCounts:
+    """What one Gibbs chain hands back, compact: per non-empty unit (positions ``fitted`` in the corpus, token counts
+    ``lengths``) its tokens on each topic (``counts``, n_fitted x K unsigned integers), and the K x V topic-word
+    weights (rows sum to 1). The shares are computed from them by the process that averages the chains."""
+
+    counts: np.ndarray
+    fitted: np.ndarray
+    lengths: np.ndarray
+    weights: np.ndarray
 
 
 class SeededLdaTopicModel(TopicModel):
@@ -111,40 +130,64 @@ class SeededLdaTopicModel(TopicModel):
         _, n_tokens = corpus_size(processed)
         self.iterations_ = resolve_seeded_iterations(self.iterations, n_tokens)
         self.chains_ = resolve_chains(self.n_chains, n_tokens, self.iterations_)
-        chains = Parallel(n_jobs=self.n_jobs)(delayed(self._chain)(processed, vocabulary, priors, n_topics, self.random_state + c)
-                                              for c in range(self.chains_))
-        shares, components = [], []
-        for unit_shares, weights in chains:
-            if components:
-                order = self._match_free_topics(components[0], weights)
-                unit_shares, weights = unit_shares[:, order], weights[order]
-            shares.append(unit_shares)
-            components.append(weights)
-        return np.mean(shares, axis=0), np.mean(components, axis=0), vocabulary
+        chains = Parallel(n_jobs=self.n_jobs, return_as="generator")(
+            delayed(self._chain)(processed, vocabulary, priors, n_topics, self.random_state + c) for c in range(self.chains_))
+        shares, components = None, []
+        for chain in chains:  # one chain at a time: its shares are added to the sum, then it is let go
+            order = self._match_free_topics(components[0], chain.weights) if components else list(range(n_topics))
+            components.append(chain.weights[order])
+            shares = self._add_chain_shares(shares, chain, order, len(processed))
+        shares /= len(components)  # the mean over chains, exactly as np.mean(axis=0) computes it
+        return shares, np.mean(components, axis=0), vocabulary
 
     def _chain(self, processed: ProcessedCorpus, vocabulary: list[str], priors: dict[str, list[float]], n_topics: int,
-               seed: int) -> tuple[np.ndarray, np.ndarray]:
-        """One Gibbs chain: n_units x K topic shares (empty units: uniform) and K x V topic-word weights."""
+               seed: int) -> "ChainCounts":
+        """One Gibbs chain: each non-empty unit's token count per topic and the K x V topic-word weights."""
         model = tp.LDAModel(k=n_topics, alpha=self.alpha, eta=self.eta, seed=seed, tw=tp.TermWeight.ONE)
-        fitted_units = []
+        fitted = array("q")
         for u, tokens in enumerate(processed):
             if tokens:
                 model.add_doc(tokens)
-                fitted_units.append(u)
+                fitted.append(u)
         for token, prior in priors.items():
             model.set_word_prior(token, prior)
         model.train(self.iterations_, workers=1)
-        shares = np.full((len(processed), n_topics), 1.0 / n_topics)
-        topics = [document.topics for document in model.docs]
-        lengths = np.fromiter((len(t) for t in topics), dtype=np.int64, count=len(topics))
-        counts = np.zeros((len(topics), n_topics))
-        if topics:
-            np.add.at(counts, (np.repeat(np.arange(len(topics)), lengths), np.concatenate(topics).astype(np.int64)), 1)
-        shares[fitted_units] = (counts + self.alpha) / (lengths[:, None] + self.alpha * n_topics)
+        counts = np.zeros((len(fitted), n_topics), dtype=np.uint32)
+        lengths = np.zeros(len(fitted), dtype=np.int64)
+        documents = iter(model.docs)
+        for start in range(0, len(fitted), SHARE_CHUNK):  # a chunk of units at a time: no n_units x K temporaries
+            topics = [document.topics for document in itertools.islice(documents, SHARE_CHUNK)]
+            size = len(topics)
+            lengths[start:start + size] = [len(t) for t in topics]
+            cells = np.repeat(np.arange(size) * n_topics, lengths[start:start + size]) + np.concatenate(topics).astype(np.int64)
+            counts[start:start + size] = np.bincount(cells, minlength=size * n_topics).reshape(size, n_topics)
         column = {token: i for i, token in enumerate(model.used_vocabs)}
         index = [column[token] for token in vocabulary]
         weights = np.array([model.get_topic_word_dist(k)[index] for k in range(n_topics)], dtype=float)
-        return shares, weights / weights.sum(axis=1, keepdims=True)
+        return ChainCounts(counts, np.frombuffer(fitted, dtype=np.int64), lengths, weights / weights.sum(axis=1, keepdims=True))
+
+    def _add_chain_shares(self, total: np.ndarray | None, chain: "ChainCounts", order: list[int], n_units: int) -> np.ndarray:
+        """``total`` plus the chain's n_units x K unit-topic shares (its topics in ``order``; ``total`` None: the shares
+        alone). A unit's share of a topic is (its tokens on the topic + alpha) / (its tokens + alpha x K); an empty
+        unit's is uniform. Added a chunk of units at a time, in place, with the same floating-point operations as
+        adding the whole matrices."""
+        n_topics = len(order)
+        if total is None:
+            total = np.full((n_units, n_topics), 1.0 / n_topics)
+            assign = True
+        else:
+            unfitted = np.ones(n_units, dtype=bool)
+            unfitted[chain.fitted] = False
+            total[unfitted] += 1.0 / n_topics
+            assign = False
+        for start in range(0, len(chain.fitted), SHARE_CHUNK):
+            rows = slice(start, start + SHARE_CHUNK)
+            shares = (chain.counts[rows][:, order] + self.alpha) / (chain.lengths[rows, None] + self.alpha * n_topics)
+            if assign:
+                total[chain.fitted[rows]] = shares
+            else:
+                total[chain.fitted[rows]] += shares
+        return total
 
     def _match_free_topics(self, reference: np.ndarray, weights: np.ndarray) -> list[int]:
         """Topic order of a chain that puts its free topics where the reference chain's most similar ones are."""

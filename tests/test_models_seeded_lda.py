@@ -64,3 +64,35 @@ def test_thresholds_are_learned_on_training_folds_and_deterministic():
     merged = themes.merge(labels_for(processed.doc_ids).reset_index().melt("doc_id", var_name="theme", value_name="truth"))
     assert (merged["present"] == merged["truth"]).all()  # two disjoint vocabularies: perfectly separable
     assert np.allclose(first.doc_topic_.sum(axis=1), 1.0)
+
+
+def test_chain_shares_computed_in_chunks_equal_the_whole_matrix_formula(monkeypatch):
+    """The chains' unit shares are summed a chunk of units at a time, in place; the result is exactly the mean over
+    chains of each chain's whole (n_units x K) share matrix, empty units uniform."""
+    import dataclasses
+
+    import hkasean.models.seeded_lda as seeded_lda
+
+    processed = processed_docs()
+    tokens = [[] if i % 5 == 0 else list(t) for i, t in enumerate(processed.tokens)]  # some empty units
+    processed = dataclasses.replace(processed, tokens=tokens)
+    whole = SeededLdaTopicModel(n_free_topics=2, iterations=50, n_chains=3).fit(processed)
+    monkeypatch.setattr(seeded_lda, "SHARE_CHUNK", 4)
+    chunked = SeededLdaTopicModel(n_free_topics=2, iterations=50, n_chains=3).fit(processed)
+    assert np.array_equal(chunked.doc_topic_, whole.doc_topic_)
+
+    model = SeededLdaTopicModel(n_free_topics=2, iterations=50, n_chains=3)
+    model.theme_ids_, model.iterations_ = list(processed.theme_ids), 50
+    vocabulary = sorted(processed.dictionary().token2id)
+    priors, n_topics = model.word_priors(processed, set(vocabulary)), 4
+    matrices, reference_weights = [], None
+    for c in range(3):
+        chain = model._chain(processed, vocabulary, priors, n_topics, c)
+        order = model._match_free_topics(reference_weights, chain.weights) if c else list(range(n_topics))
+        reference_weights = chain.weights if c == 0 else reference_weights
+        full = np.full((len(processed), n_topics), 1.0 / n_topics)
+        full[chain.fitted] = (chain.counts[:, order] + model.alpha) / (chain.lengths[:, None] + model.alpha * n_topics)
+        matrices.append(full)
+    expected, _, _ = SeededLdaTopicModel(n_free_topics=2, iterations=50, n_chains=3)._fit_units(processed)
+    assert np.array_equal(expected, np.mean(matrices, axis=0))
+    assert np.array_equal(expected[[i for i, t in enumerate(tokens) if not t]], np.full((len(tokens[::5]), n_topics), 0.25))
