@@ -25,25 +25,14 @@ import numpy as np
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hkasean.analysis.binary_statistics import confusion_counts, f1, identity_weights  # noqa: E402
+from benchmarks.measure import held_out_macro_f1  # noqa: E402
 from hkasean.analysis.coding import load_coding  # noqa: E402
-from hkasean.analysis.scored_predictions import presence_matrix, scored_predictions  # noqa: E402
 from hkasean.corpus.bundled import sample_coding_path, sample_corpus_path  # noqa: E402
 from hkasean.corpus.jsonl import read_documents  # noqa: E402
 from hkasean.models.codebook import load_codebook  # noqa: E402
 from hkasean.models.settings import CODER_TOPIC_SOURCES, ModelSettings  # noqa: E402
 from hkasean.models.text import TextSettings, process_documents  # noqa: E402
 from hkasean.models.zoo import LABEL_MODELS, fit_models  # noqa: E402
-
-
-def held_out_macro_f1(doc_themes, standard) -> float:
-    """Macro-F1 of one model's scorable (held-out) decisions against ``standard`` (doc_id x theme 0/1)."""
-    theme_ids = list(standard.columns)
-    predicted = presence_matrix(scored_predictions(doc_themes, standard), theme_ids)
-    gold = standard.loc[predicted.index, theme_ids]
-    weights = identity_weights(len(predicted))
-    return float(np.nanmean([f1(confusion_counts(gold[theme].to_numpy(dtype=int), predicted[theme].to_numpy(dtype=int),
-                                                 weights))[0] for theme in theme_ids]))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Small measuring helpers shared by the benchmarks: peak RSS, growth exponents, machine facts."""
+"""Small measuring helpers shared by the benchmarks: peak RSS, growth exponents, machine facts, held-out agreement."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,6 +10,10 @@ import sys
 from importlib import metadata
 
 import numpy as np
+import pandas as pd
+
+from hkasean.analysis.binary_statistics import confusion_counts, f1, identity_weights
+from hkasean.analysis.scored_predictions import presence_matrix, scored_predictions
 
 PACKAGES = ("numpy", "scipy", "pandas", "scikit-learn", "gensim", "nltk", "requests", "beautifulsoup4", "lxml")
 
@@ -72,3 +76,14 @@ def median(values: list[float]) -> float:
 
 if __name__ == "__main__":
     print(machine_description())
+
+
+def held_out_macro_f1(doc_themes: pd.DataFrame, standard: pd.DataFrame) -> float:
+    """Macro-F1 of one model's scorable (held-out) decisions ``doc_themes`` against ``standard`` (doc_id x theme 0/1),
+    selected as ``analysis.agreement`` selects them."""
+    theme_ids = list(standard.columns)
+    predicted = presence_matrix(scored_predictions(doc_themes, standard), theme_ids)
+    gold = standard.loc[predicted.index, theme_ids]
+    weights = identity_weights(len(predicted))
+    return float(np.nanmean([f1(confusion_counts(gold[theme].to_numpy(dtype=int), predicted[theme].to_numpy(dtype=int),
+                                                 weights))[0] for theme in theme_ids]))

@@ -24,9 +24,8 @@ import numpy as np
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from hkasean.analysis.binary_statistics import confusion_counts, f1, identity_weights  # noqa: E402
+from benchmarks.measure import held_out_macro_f1  # noqa: E402
 from hkasean.analysis.coding import load_coding  # noqa: E402
-from hkasean.analysis.scored_predictions import presence_matrix, scored_predictions  # noqa: E402
 from hkasean.corpus.bundled import sample_coding_path, sample_corpus_path  # noqa: E402
 from hkasean.corpus.jsonl import read_documents  # noqa: E402
 from hkasean.models.codebook import load_codebook  # noqa: E402
@@ -48,17 +47,6 @@ VARIANTS: dict[str, dict[str, int | float | str]] = {
     "stems 1": {"stem_share": 1.0},
     "largest sentence": {"aggregation": "max"},
 }
-
-
-def held_out_macro_f1(model: SeededLdaTopicModel, standard) -> float:
-    """Macro-F1 of the model's scorable (held-out) decisions against ``standard`` (doc_id x theme 0/1), selected
-    as ``analysis.agreement`` selects them."""
-    theme_ids = list(standard.columns)
-    predicted = presence_matrix(scored_predictions(model.doc_themes(), standard), theme_ids)
-    gold = standard.loc[predicted.index, theme_ids]
-    weights = identity_weights(len(predicted))
-    return float(np.nanmean([f1(confusion_counts(gold[theme].to_numpy(dtype=int), predicted[theme].to_numpy(dtype=int),
-                                                 weights))[0] for theme in theme_ids]))
 
 
 def parse_value(text: str) -> int | float | str:
@@ -92,8 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     seeds = range(*args.seeds)
     print(f"seeded_lda on the bundled sample's sentences, seeds {seeds.start}-{seeds.stop - 1}: held-out macro-F1")
     for name, settings in variants.items():
-        scores = [held_out_macro_f1(SeededLdaTopicModel(random_state=seed, **settings).fit(units, standard), standard)
-                  for seed in seeds]
+        fits = (SeededLdaTopicModel(random_state=seed, **settings).fit(units, standard) for seed in seeds)
+        scores = [held_out_macro_f1(model.doc_themes(), standard) for model in fits]
         spread = f"{np.std(scores, ddof=1):.3f}" if len(scores) > 1 else "-"
         print(f"  {name:16s} mean {np.mean(scores):.3f}  sd {spread}  "
               f"min {min(scores):.3f}  max {max(scores):.3f}  {settings or '(defaults)'}", flush=True)
