@@ -36,7 +36,7 @@ def learning_curve_predictions(units: ProcessedCorpus, labels: pd.DataFrame, set
 
     ``units``: the corpus the coders read (``ModelSettings.coder_unit`` units); ``labels``: index doc_id,
     one 0/1 column per theme; ``topic_shares``: the topic shares the run's coders read
-    (``models.zoo.coder_topic_shares``). Returns DataFrame[model, n_coded, repeat, doc_id, theme, score, present]:
+    (``models.zoo.ModelRun.coder_topic_shares``). Returns DataFrame[model, n_coded, repeat, doc_id, theme, score, present]:
     one row per held-out coded document and theme (a theme with no positive or no negative among the n
     has no model: its rows say absent, score NaN).
     """

@@ -40,7 +40,8 @@ class ModelRun:
     ``selection``: the K grid (contract ``k_selection``: ``models.selection.SELECTION_COLUMNS`` plus ``reason``, the
     chosen-K explanation, repeated on every row of the model). ``resolved``: the values the run used
     for settings chosen by rule (``models.scaling``): the K grid's seeds, the parallel jobs, and per
-    model its ``passes``, ``iterations`` and ``chains`` (for the manifest).
+    model its ``passes``, ``iterations`` and ``chains`` (for the manifest). ``coder_topic_shares``: the topic shares
+    the learning coders read (``models.coder_topics``; None when they read none), for the learning curve.
     """
 
     topics: pd.DataFrame
@@ -51,6 +52,7 @@ class ModelRun:
     selection: pd.DataFrame
     models: dict[str, ZooModel]
     resolved: dict[str, Any] = field(default_factory=dict)
+    coder_topic_shares: pd.DataFrame | None = None
 
 
 def _check_models(names: tuple[str, ...]) -> None:
@@ -146,12 +148,14 @@ def fit_models(
     selections = []
     fitted: dict[str, ZooModel] = {}
     seeds = grid_seeds(settings.seeds, random_state)
+    topic_shares = None
     for name in tqdm(names, desc="models", disable=not progress):
         if name in fitted:  # a label model fitted together with the one before it
             continue
         if name in LABEL_MODELS:
+            topic_shares = _coder_topic_shares(fitted, settings)
             fitted.update(_fit_label_models([n for n in names if n in LABEL_MODELS], settings, units, labels, random_state,
-                                            coder_topic_shares(fitted, settings)))
+                                            topic_shares))
             continue
         model = build_model(name, settings, random_state)
         if name in K_SEARCH_MODELS:
@@ -172,10 +176,11 @@ def fit_models(
         selection=_concat(selections, contract.K_SELECTION.column_list),
         models=fitted,
         resolved=_resolved_settings(fitted, seeds, settings.n_jobs),
+        coder_topic_shares=topic_shares,
     )
 
 
-def coder_topic_shares(fitted: dict[str, ZooModel], settings: ModelSettings) -> pd.DataFrame | None:
+def _coder_topic_shares(fitted: dict[str, ZooModel], settings: ModelSettings) -> pd.DataFrame | None:
     """The document shares (``doc_topics()``) of the topic model ``settings.coder_topics`` among the ``fitted`` models,
     which the learning coders read; None for ``none`` or (with a warning) when that model was not fitted."""
     source = settings.coder_topics

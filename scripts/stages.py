@@ -30,7 +30,7 @@ from hkasean.models.learning_curve import learning_curve_predictions
 from hkasean.models.processed_corpus import ProcessedCorpus, remove_stale_cache
 from hkasean.models.text import process_documents
 from hkasean.models.text_settings import TextSettings
-from hkasean.models.zoo import ModelRun, coder_topic_shares, fit_models
+from hkasean.models.zoo import ModelRun, fit_models
 from hkasean.scripts.run_context import RunContext, Stage, StageOutputs
 
 
@@ -179,7 +179,7 @@ def compute_learning_curve(context: RunContext) -> pd.DataFrame:
     """Macro-F1 of the learning coders against the number of coded documents they learned from."""
     standard = context.inputs.coding.standard()
     curve = learning_curve_predictions(context.results["units"], standard, context.config.models, context.config.seed,
-                                       coder_topic_shares(context.results["fit"].models, context.config.models))
+                                       context.results["fit"].coder_topic_shares)
     return learning_curve_table(curve, context.results["evaluate"].agreement, standard, context.config.validation.level)
 
 
