@@ -25,6 +25,11 @@ schedule on small corpora and shorten it where more data makes each pass worth m
   about 5 x 10^8 token draws in all, at least 2 chains (run in parallel), at most 5 (sample and
   2,000 documents: 5; 10,000 and more: 2). More data make one chain's shares less noisy; on the
   sample 2 chains of 300 sweeps lost 0.01 macro-F1 against 5;
+- chains at once (not a rule of the results, which do not depend on it): ``min(n_jobs, chains,
+  floor(seeded_memory_mb / chain memory))``, at least 1, where a chain's memory is estimated as
+  ``CHAIN_PROCESS_MB`` + units x (``CHAIN_UNIT_BYTES`` + ``CHAIN_UNIT_TOPIC_BYTES`` x topics) + tokens x
+  ``CHAIN_TOKEN_BYTES`` (about 2.3 GB for the 3.2 million sentence units of 100,000 documents and 20 topics, so
+  with the default 3,000 MB those chains run one after another; 10,000 documents: about 0.5 GB, side by side);
 - ``seeds`` of the K grid: ``N_GRID_SEEDS`` seeds derived from the master seed: seed, seed + 1,
   seed + 2 (mod 2^32). The first is the master seed itself, and the model a run reports for the
   chosen K is the grid's fit with that seed (``models.selection``).
@@ -61,6 +66,16 @@ SEEDED_SWEEPS = (200, 300)
 SEEDED_DRAWS = 500_000_000
 """Token draws of all seeded LDA chains together: chains = this / (tokens x sweeps), within ``SEEDED_CHAINS``."""
 SEEDED_CHAINS = (2, 5)
+CHAIN_UNIT_BYTES = 360
+"""Memory of one seeded LDA chain per unit (tomotopy's state of a document, the counts the chain hands back).
+The ``CHAIN_*`` figures are fitted to ``benchmarks/seeded_chain_memory.py`` (RESULTS section 7): 250,000 to
+3.2 million units of 6-30 tokens, 10 and 20 topics."""
+CHAIN_UNIT_TOPIC_BYTES = 9
+"""Per unit and topic (tomotopy's topic counts of the unit, the chain's count table)."""
+CHAIN_TOKEN_BYTES = 23
+"""Per token (tomotopy's word id, topic and weight of each token, and its copy of the text)."""
+CHAIN_PROCESS_MB = 250
+"""A worker process's imports (about 180 MB) and its handle of the corpus (the token file's line offsets, ids)."""
 N_GRID_SEEDS = 3
 """Seeds per K of the grid when ``seeds`` is auto."""
 
@@ -94,6 +109,19 @@ def resolve_chains(chains: int | Auto, n_tokens: int, sweeps: int) -> int:
     if chains != AUTO:
         return int(chains)
     return int(min(SEEDED_CHAINS[1], max(SEEDED_CHAINS[0], SEEDED_DRAWS // max(n_tokens * sweeps, 1))))
+
+
+def seeded_chain_memory_mb(n_units: int, n_tokens: int, n_topics: int) -> float:
+    """Estimated peak memory (MB) of one seeded LDA chain in its own process, for ``n_units`` units of ``n_tokens``
+    tokens in all and ``n_topics`` topics (the ``CHAIN_*`` constants)."""
+    chain_bytes = n_units * (CHAIN_UNIT_BYTES + CHAIN_UNIT_TOPIC_BYTES * n_topics) + n_tokens * CHAIN_TOKEN_BYTES
+    return CHAIN_PROCESS_MB + chain_bytes / 2**20
+
+
+def resolve_chains_at_once(n_jobs: int, chains: int, chain_mb: float, memory_mb: int) -> int:
+    """How many seeded LDA chains run at once: as many as ``n_jobs`` (the effective count, at least 1) and ``chains``
+    allow, but no more than fit together in ``memory_mb`` at ``chain_mb`` each, and at least one."""
+    return max(1, min(n_jobs, chains, math.floor(memory_mb / max(chain_mb, 1.0))))
 
 
 def resolve_vector_epochs(epochs: int | Auto, n_tokens: int) -> int:

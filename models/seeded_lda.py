@@ -12,22 +12,26 @@ the ``n_free_topics`` after them absorb the subjects that frame nothing.
 from __future__ import annotations
 
 import itertools
+import logging
 from array import array
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import tomotopy as tp
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from scipy.optimize import linear_sum_assignment
 
 from hkasean import contract
 from hkasean.models.base import TopicModel
 from hkasean.models.processed_corpus import ProcessedCorpus
-from hkasean.models.scaling import Auto, corpus_size, resolve_chains, resolve_seeded_iterations
+from hkasean.models.scaling import (Auto, corpus_size, resolve_chains, resolve_chains_at_once, resolve_seeded_iterations,
+                                    seeded_chain_memory_mb)
 from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_RANDOM_STATE, ModelSettings
 from hkasean.models.supervised import (FINAL_MODEL_FOLD, THRESHOLD_COLUMNS, fold_doc_themes, best_f1_threshold,
                                        outer_splits, predictions_frame, validate_labels)
+
+logger = logging.getLogger(__name__)
 
 SHARE_GRID: tuple[float, ...] = tuple(round(0.01 * i, 2) for i in range(1, 10)) + tuple(round(0.1 + 0.025 * i, 3) for i in range(29))
 """Candidate thresholds on a document's share of a seeded topic: 0.01, ..., 0.09, 0.100, 0.125, ..., 0.800."""
@@ -52,7 +56,9 @@ class SeededLdaTopicModel(TopicModel):
     """tomotopy LDA whose word priors tie topic k to the k-th codebook theme (module docstring).
 
     ``n_chains`` Gibbs chains (seeds ``random_state``, ``random_state + 1``, ...) of ``iterations``
-    sweeps each, one worker per chain (deterministic), ``n_jobs`` chains at once; their unit-topic
+    sweeps each, one worker per chain (deterministic), ``n_jobs`` chains at once, fewer when their estimated memory
+    together would exceed ``memory_mb`` (``models.scaling.resolve_chains_at_once``; the number used is
+    ``chains_at_once_``, and the shares do not depend on it); their unit-topic
     shares and topic-word weights are averaged, the free topics of each chain first matched to the
     first chain's (Hungarian, on topic-word similarity). A document's share of a topic is the mean
     over its units. ``iterations`` and ``n_chains`` may be ``"auto"``: chosen from the corpus size
@@ -82,6 +88,7 @@ class SeededLdaTopicModel(TopicModel):
         coherence_topn: int = COHERENCE_TOPN,
         coherence_max_units: int = ModelSettings.coherence_max_units,
         n_jobs: int = ModelSettings.n_jobs,
+        memory_mb: int = ModelSettings.seeded_memory_mb,
         random_state: int = DEFAULT_RANDOM_STATE,
         name: str = "seeded_lda",
     ) -> None:
@@ -99,6 +106,7 @@ class SeededLdaTopicModel(TopicModel):
         self.coherence_topn = coherence_topn
         self.coherence_max_units = coherence_max_units
         self.n_jobs = n_jobs
+        self.memory_mb = memory_mb
         self.random_state = random_state
         self.name = name
 
@@ -127,10 +135,11 @@ class SeededLdaTopicModel(TopicModel):
         priors = self.word_priors(processed, set(vocabulary))
         self.seed_words_ = {theme: sorted(t for t, prior in priors.items() if int(np.argmax(prior)) == k)
                             for k, theme in enumerate(self.theme_ids_)}
-        _, n_tokens = corpus_size(processed)
+        n_units, n_tokens = corpus_size(processed)
         self.iterations_ = resolve_seeded_iterations(self.iterations, n_tokens)
         self.chains_ = resolve_chains(self.n_chains, n_tokens, self.iterations_)
-        chains = Parallel(n_jobs=self.n_jobs, return_as="generator")(
+        self.chains_at_once_ = self._chains_at_once(n_units, n_tokens, n_topics)
+        chains = Parallel(n_jobs=self.chains_at_once_, return_as="generator")(
             delayed(self._chain)(processed, vocabulary, priors, n_topics, self.random_state + c) for c in range(self.chains_))
         shares, components = None, []
         for chain in chains:  # one chain at a time: its shares are added to the sum, then it is let go
@@ -139,6 +148,15 @@ class SeededLdaTopicModel(TopicModel):
             shares = self._add_chain_shares(shares, chain, order, len(processed))
         shares /= len(components)  # the mean over chains, exactly as np.mean(axis=0) computes it
         return shares, np.mean(components, axis=0), vocabulary
+
+    def _chains_at_once(self, n_units: int, n_tokens: int, n_topics: int) -> int:
+        """Chains to run at once: ``n_jobs``, fewer when their estimated memory together exceeds ``memory_mb`` (logged)."""
+        chain_mb = seeded_chain_memory_mb(n_units, n_tokens, n_topics)
+        at_once = resolve_chains_at_once(effective_n_jobs(self.n_jobs), self.chains_, chain_mb, self.memory_mb)
+        if at_once < min(effective_n_jobs(self.n_jobs), self.chains_):
+            logger.info("seeded LDA: %d of %d chains at a time: each needs about %.0f MB and models.seeded_memory_mb is %d",
+                        at_once, self.chains_, chain_mb, self.memory_mb)
+        return at_once
 
     def _chain(self, processed: ProcessedCorpus, vocabulary: list[str], priors: dict[str, list[float]], n_topics: int,
                seed: int) -> "ChainCounts":

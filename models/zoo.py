@@ -40,7 +40,7 @@ class ModelRun:
     ``selection``: the K grid (contract ``k_selection``: ``models.selection.SELECTION_COLUMNS`` plus ``reason``, the
     chosen-K explanation, repeated on every row of the model). ``resolved``: the values the run used
     for settings chosen by rule (``models.scaling``): the K grid's seeds, the parallel jobs, and per
-    model its ``passes``, ``iterations`` and ``chains`` (for the manifest). ``coder_topic_shares``: the topic shares
+    model its ``passes``, ``iterations``, ``chains`` and ``chains_at_once`` (for the manifest). ``coder_topic_shares``: the topic shares
     the learning coders read (``models.coder_topics``; None when they read none), for the learning curve.
     """
 
@@ -107,7 +107,7 @@ def build_model(name: str, settings: ModelSettings, random_state: int = DEFAULT_
                                    stem_share=settings.seed_stem_share, seed_background=settings.seed_background,
                                    alpha=settings.seeded_alpha, eta=settings.seeded_eta, iterations=settings.seeded_iterations,
                                    n_chains=settings.seeded_chains, n_folds=settings.supervised_folds, n_jobs=settings.n_jobs,
-                                   **topic_args)
+                                   memory_mb=settings.seeded_memory_mb, **topic_args)
     if name == "dictionary":
         return DictionaryCoder(threshold=settings.dictionary_threshold, score=settings.dictionary_score,
                                match=settings.dictionary_match, coherence_max_units=settings.coherence_max_units)
@@ -202,8 +202,10 @@ def _fit_label_models(names: list[str], settings: ModelSettings, units: Processe
 
 
 def _resolved_settings(fitted: dict[str, ZooModel], seeds: tuple[int, ...], n_jobs: int) -> dict[str, Any]:
-    """What the settings chosen by rule came to: K grid seeds, parallel jobs, each model's passes, iterations and chains."""
-    schedules = {name: {attribute.rstrip("_"): getattr(model, attribute) for attribute in ("passes_", "iterations_", "chains_")
+    """What the settings chosen by rule came to: K grid seeds, parallel jobs, each model's passes, iterations, chains and
+    chains run at once."""
+    schedules = {name: {attribute.rstrip("_"): getattr(model, attribute)
+                        for attribute in ("passes_", "iterations_", "chains_", "chains_at_once_")
                         if getattr(model, attribute, None) is not None} for name, model in fitted.items()}
     return {"k_grid_seeds": list(seeds), "n_jobs": effective_n_jobs(n_jobs),
             "models": {name: schedule for name, schedule in schedules.items() if schedule}}

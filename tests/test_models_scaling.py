@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from hkasean.models.scaling import AUTO, grid_seeds, resolve_iterations, resolve_passes, resolve_vector_epochs
+from hkasean.models.scaling import (AUTO, grid_seeds, resolve_chains_at_once, resolve_iterations, resolve_passes,
+                                    resolve_vector_epochs, seeded_chain_memory_mb)
 from hkasean.models.settings import ModelSettings
 from hkasean.scripts.config import load_config, render_config
 
@@ -27,6 +28,19 @@ def test_auto_iterations_vector_epochs_and_seeds():
     assert resolve_vector_epochs(7, 10**7) == 7
     assert grid_seeds(AUTO, 42) == (42, 43, 44)
     assert grid_seeds(AUTO, 2**32 - 1) == (2**32 - 1, 0, 1)
+
+
+def test_seeded_chains_run_at_once_as_their_estimated_memory_allows():
+    archive = seeded_chain_memory_mb(3_200_000, 19_400_000, 20)  # sentence units of 100,000 documents (RESULTS 4h)
+    assert 2_000 < archive < 2_600  # measured there: 1.7 GB per chain while sampling, 2.0-2.2 GB at the end
+    assert seeded_chain_memory_mb(245_000, 1_940_000, 20) < 600  # 10,000 documents
+    assert seeded_chain_memory_mb(10, 100, 21) > seeded_chain_memory_mb(10, 100, 20) > seeded_chain_memory_mb(10, 90, 20)
+    default = ModelSettings().seeded_memory_mb
+    assert resolve_chains_at_once(2, 2, archive, default) == 1
+    assert resolve_chains_at_once(2, 2, seeded_chain_memory_mb(245_000, 1_940_000, 20), default) == 2
+    assert resolve_chains_at_once(8, 5, 100.0, 10_000) == 5 and resolve_chains_at_once(8, 5, 100.0, 350) == 3
+    assert resolve_chains_at_once(1, 5, 100.0, 10_000) == 1
+    assert resolve_chains_at_once(2, 2, 5_000.0, 100) == 1  # never fewer than one: a chain too large still runs
 
 
 def test_an_explicit_setting_always_wins():

@@ -96,3 +96,16 @@ def test_chain_shares_computed_in_chunks_equal_the_whole_matrix_formula(monkeypa
     expected, _, _ = SeededLdaTopicModel(n_free_topics=2, iterations=50, n_chains=3)._fit_units(processed)
     assert np.array_equal(expected, np.mean(matrices, axis=0))
     assert np.array_equal(expected[[i for i, t in enumerate(tokens) if not t]], np.full((len(tokens[::5]), n_topics), 0.25))
+
+
+def test_chains_wait_for_memory_and_the_shares_do_not_change(caplog):
+    """Under a memory budget too small for two chains at once, they run one after another (logged, recorded as
+    ``chains_at_once_``); the topic shares are bitwise those of the chains run side by side."""
+    processed = processed_docs()
+    side_by_side = SeededLdaTopicModel(**FAST, n_jobs=2, memory_mb=100_000).fit(processed)
+    with caplog.at_level("INFO", logger="hkasean.models.seeded_lda"):
+        one_by_one = SeededLdaTopicModel(**FAST, n_jobs=2, memory_mb=1).fit(processed)
+    assert (side_by_side.chains_at_once_, one_by_one.chains_at_once_) == (2, 1)
+    assert "1 of 2 chains at a time" in caplog.text and "models.seeded_memory_mb is 1" in caplog.text
+    assert np.array_equal(one_by_one.doc_topic_, side_by_side.doc_topic_)
+    assert SeededLdaTopicModel(**FAST, n_jobs=1).fit(processed).chains_at_once_ == 1

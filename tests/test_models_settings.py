@@ -17,7 +17,7 @@ from hkasean.models.zoo import build_model
 CHANGED = ModelSettings(
     passes=7, iterations=11, lda_alpha="asymmetric", lda_backend="gensim", nmf_max_iter=13, theme_threshold=0.4, map_min_weight=0.02,
     map_min_lift=2.0, aggregation="max", n_free_topics=2, seed_boost=5.0, seed_stem_share=0.25, seed_background=0.1,
-    seeded_alpha=0.5, seeded_eta=0.1, seeded_iterations=50, seeded_chains=2,
+    seeded_alpha=0.5, seeded_eta=0.1, seeded_iterations=50, seeded_chains=2, seeded_memory_mb=500,
     dictionary_threshold=2, dictionary_score="per_100_words", dictionary_match="stems", supervised_c=0.3, supervised_folds=3,
     supervised_threshold=0.4, supervised_ngrams=1, coherence_max_units=99, n_jobs=2,
 )

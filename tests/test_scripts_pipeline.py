@@ -65,6 +65,8 @@ def test_manifest_records_the_run(first_run):
     assert manifest["config"]["models"]["k_grid"] == [3, 4]
     assert manifest["resolved_settings"]["models"]["lda"] == {"passes": 4}  # set in the config: the rule steps aside
     assert manifest["resolved_settings"]["n_jobs"] >= 1
+    seeded = manifest["resolved_settings"]["models"]["seeded_lda"]  # chains set in the config; how many ran at once
+    assert seeded["chains"] == 2 and 1 <= seeded["chains_at_once"] <= min(2, manifest["resolved_settings"]["n_jobs"])
     assert manifest["packages"]["gensim"]
     assert {s["name"] for s in manifest["stages"]} >= {"process", "fit", "evaluate", "timeseries", "claims", "report"}
 
