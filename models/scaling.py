@@ -28,9 +28,9 @@ schedule on small corpora and shorten it where more data makes each pass worth m
 - chains at once (not a rule of the results, which do not depend on it): ``min(n_jobs, chains,
   floor(seeded_memory_mb / chain memory))``, at least 1, where a chain's memory is estimated as
   ``CHAIN_PROCESS_MB`` + units x (``CHAIN_UNIT_BYTES`` + ``CHAIN_UNIT_TOPIC_BYTES`` x topics) + tokens x
-  ``CHAIN_TOKEN_BYTES`` (about 2.0 GB for the 2.45 million sentence units and 23 million tokens of 100,000 synthetic documents and
-  20 topics, so with the default 3,000 MB those chains run one after another; 10,000 documents: about 0.4 GB,
-  side by side);
+  ``CHAIN_TOKEN_BYTES`` (about 2.0 GB for the 2.45 million sentence units and 23 million tokens of 100,000
+  synthetic documents and 20 topics, so with the default 3,000 MB those chains run one after another; 10,000
+  documents: about 0.4 GB, side by side);
 - ``seeds`` of the K grid: ``N_GRID_SEEDS`` seeds derived from the master seed: seed, seed + 1,
   seed + 2 (mod 2^32). The first is the master seed itself, and the model a run reports for the
   chosen K is the grid's fit with that seed (``models.selection``).
