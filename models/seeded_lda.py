@@ -151,9 +151,9 @@ class SeededLdaTopicModel(TopicModel):
 
     def _chains_at_once(self, n_units: int, n_tokens: int, n_topics: int) -> int:
         """Chains to run at once: ``n_jobs``, fewer when their estimated memory together exceeds ``memory_mb`` (logged)."""
-        chain_mb = seeded_chain_memory_mb(n_units, n_tokens, n_topics)
-        at_once = resolve_chains_at_once(effective_n_jobs(self.n_jobs), self.chains_, chain_mb, self.memory_mb)
-        if at_once < min(effective_n_jobs(self.n_jobs), self.chains_):
+        jobs, chain_mb = effective_n_jobs(self.n_jobs), seeded_chain_memory_mb(n_units, n_tokens, n_topics)
+        at_once = resolve_chains_at_once(jobs, self.chains_, chain_mb, self.memory_mb)
+        if at_once < min(jobs, self.chains_):
             logger.info("seeded LDA: %d of %d chains at a time: each needs about %.0f MB and models.seeded_memory_mb is %d",
                         at_once, self.chains_, chain_mb, self.memory_mb)
         return at_once
