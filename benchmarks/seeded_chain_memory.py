@@ -9,7 +9,8 @@ chain's own memory, printed beside ``models.scaling.seeded_chain_memory_mb`` wit
 so each chain samples 3 of them.
 
 Command: ``python benchmarks/seeded_chain_memory.py [--cases UNITS:LENGTH:K ...]``
-(default: the sentence units of about 10,000, 30,000 and 100,000 synthetic documents at K = 10 and 20).
+(default: 250,000 to 3.2 million units, the sentence units of about 10,000 to 130,000 synthetic documents, at
+K = 10 and 20).
 """
 from __future__ import annotations
 
@@ -29,8 +30,10 @@ DEFAULT_CASES = ("250000:8:20", "750000:8:20", "3200000:6:20", "3200000:6:10", "
 VOCABULARY = 5_000
 
 _CHILD = """
-import json, os, resource, sys
+import json, os, sys
 import numpy as np
+sys.path.insert(0, %(repo)r)
+from benchmarks.measure import peak_rss_mb
 from hkasean.models.seeded_lda import SeededLdaTopicModel
 
 def rss_mb():
@@ -49,9 +52,8 @@ before = rss_mb()
 model = SeededLdaTopicModel(n_free_topics=n_topics - 1)
 model.iterations_ = 3
 chain = model._chain(units, vocabulary, {}, n_topics, 0)
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"imported_mb": imported, "chain_mb": peak - before, "units": len(chain.fitted)}))
-""" % {"vocabulary": VOCABULARY}
+print(json.dumps({"imported_mb": imported, "chain_mb": peak_rss_mb() - before, "units": len(chain.fitted)}))
+""" % {"vocabulary": VOCABULARY, "repo": str(Path(__file__).resolve().parents[1])}
 
 
 def measure(n_units: int, length: int, n_topics: int) -> dict:
