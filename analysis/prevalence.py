@@ -9,10 +9,12 @@ Which predictions are used: every row. Prevalence is descriptive, so in-sample p
 (model, theme) -- e.g. an out-of-fold prediction and an in-sample refit -- the out-of-fold one
 (``fold >= 0``) is kept.
 
-Intervals: a percentile bootstrap over the period's documents (``n_boot`` resamples with replacement).
-When the bootstrap is degenerate -- fewer than ``min_docs`` documents, or all documents agree (share 0
-or 1), where every resample gives the same share -- the Wilson score interval is used instead and the
-flag says so.
+Intervals (``interval``, named in the table's ``interval`` column): the Wilson score interval by default.
+A period holds a few to a few dozen documents, where the percentile bootstrap under-covers: with 3 of 20
+documents carrying a theme, about 5% of resamples carry none, so its lower bound is often 0 under a share
+above 0 (Brown, Cai & DasGupta 2001 on intervals for a binomial proportion). ``interval="bootstrap"``
+keeps the percentile bootstrap over the period's documents (``n_boot`` resamples) for periods of at
+least ``min_docs`` documents whose share is neither 0 nor 1; the others get the Wilson interval.
 """
 from __future__ import annotations
 
@@ -29,6 +31,9 @@ from hkasean.corpus.document import PLAUSIBLE_YEARS
 PREVALENCE_COLUMNS = contract.PREVALENCE.column_list
 DOC_THEME_COLUMNS = list(contract.DOC_THEMES.required)
 _FREQ_CODES = {"year": "Y", "quarter": "Q", "month": "M"}
+WILSON = "wilson"
+BOOTSTRAP = "bootstrap"
+INTERVAL_METHODS = (WILSON, BOOTSTRAP)
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,12 @@ class PrevalenceSettings:
     """Tunable parameters of the prevalence table (config keys = field names)."""
 
     freq: str = field(default="year", metadata={"help": "period length: year, quarter or month", "choices": tuple(_FREQ_CODES)})
-    n_boot: int = field(default=1000, metadata={"help": "bootstrap resamples of each period's documents", "at_least": 1})
-    min_docs: int = field(default=5, metadata={"help": "periods with fewer documents are flagged and get a Wilson interval", "at_least": 1})
+    interval: str = field(default=WILSON, metadata={
+        "help": "interval of a period's share: wilson (Wilson score; covers at small n) or bootstrap (percentile "
+                "bootstrap over the period's documents, Wilson where it is degenerate; under-covers at small n)",
+        "choices": INTERVAL_METHODS})
+    n_boot: int = field(default=1000, metadata={"help": "bootstrap resamples of each period's documents (interval bootstrap)", "at_least": 1})
+    min_docs: int = field(default=5, metadata={"help": "periods with fewer documents are flagged (and get a Wilson interval)", "at_least": 1})
     level: float = field(default=0.95, metadata={"help": "coverage of the interval", "above": 0, "below": 1})
 
 
@@ -49,6 +58,7 @@ def prevalence_table(
     random_state: int = 0,
     min_docs: int = PrevalenceSettings.min_docs,
     level: float = PrevalenceSettings.level,
+    interval: str = PrevalenceSettings.interval,
 ) -> pd.DataFrame:
     """Share of documents carrying each theme, per period and source, with an interval.
 
@@ -58,11 +68,14 @@ def prevalence_table(
     "few documents (n=3)".
 
     Returns DataFrame[period (str: "2019", "2019Q1" or "2019-01"), theme, source, share (0-1), low, high
-    (interval bounds, 0-1), n_docs (int), flag (str, "" if nothing to say), period_start (datetime64)],
+    (interval bounds, 0-1), n_docs (int), flag (str, "" if nothing to say), period_start (datetime64),
+    interval ("wilson" or "bootstrap": how that row's bounds were computed; "" without documents)],
     one row per (source, theme, period), sorted in that order.
     """
     if freq not in _FREQ_CODES:
         raise ValueError(f"freq must be one of {sorted(_FREQ_CODES)}, got {freq!r}")
+    if interval not in INTERVAL_METHODS:
+        raise ValueError(f"interval must be one of {list(INTERVAL_METHODS)}, got {interval!r}")
     missing = [c for c in DOC_THEME_COLUMNS if c not in doc_themes.columns]
     if missing:
         raise ValueError(f"doc_themes lacks column(s) {missing}; expected {DOC_THEME_COLUMNS} (+ optional fold)")
@@ -83,10 +96,11 @@ def prevalence_table(
         for period in all_periods:
             present = by_period.get(period, np.empty(0))
             rng = keyed_generator(random_state, source, theme, str(period))
-            share, low, high, flag = _share_with_interval(present, n_boot, rng, min_docs, level)
+            share, low, high, method, flag = _share_with_interval(present, interval, n_boot, rng, min_docs, level)
             rows.append({
                 "period": str(period), "theme": theme, "source": source, "share": share, "low": low,
                 "high": high, "n_docs": len(present), "flag": flag, "period_start": period.start_time,
+                "interval": method,
             })
     return pd.DataFrame(rows, columns=PREVALENCE_COLUMNS).astype({"n_docs": int})
 
@@ -113,20 +127,20 @@ def _one_prediction_per_document(doc_themes: pd.DataFrame) -> pd.DataFrame:
 
 
 def _share_with_interval(
-    present: np.ndarray, n_boot: int, rng: np.random.Generator, min_docs: int, level: float
-) -> tuple[float, float, float, str]:
+    present: np.ndarray, interval: str, n_boot: int, rng: np.random.Generator, min_docs: int, level: float
+) -> tuple[float, float, float, str, str]:
+    """(share, low, high, interval method, flag) of one period's 0/1 presence values."""
     n = len(present)
     if n == 0:
-        return np.nan, np.nan, np.nan, "no documents"
+        return np.nan, np.nan, np.nan, "", "no documents"
     share = float(present.mean())
-    flags = [f"few documents (n={n})"] if n < min_docs else []
-    if n < min_docs or share in (0.0, 1.0):
-        low, high = wilson_interval(int(present.sum()), n, level)
-        flags.append("Wilson interval")
-    else:
+    flag = f"few documents (n={n})" if n < min_docs else ""
+    if interval == BOOTSTRAP and n >= min_docs and share not in (0.0, 1.0):
         draws = bootstrap_indices(n, n_boot, rng)
         low, high = percentile_interval(present[draws].mean(axis=1), level)
-    return share, low, high, "; ".join(flags)
+        return share, low, high, BOOTSTRAP, flag
+    low, high = wilson_interval(int(present.sum()), n, level)
+    return share, low, high, WILSON, flag
 
 
 def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:

@@ -69,3 +69,37 @@ def test_documents_dated_far_outside_add_their_own_periods_only():
     assert list(table["n_docs"]) == [1, 5, 0, 1, 1]
     quarterly = prevalence_table(doc_themes, doc_frame, n_boot=50, freq="quarter")
     assert len(quarterly) == 2 + 10  # the two outliers' quarters, then 2019Q1..2021Q2
+
+
+def small_period_frames(n_docs: int = 20, n_present: int = 2):
+    """One year of ``n_docs`` documents, ``n_present`` of them carrying the theme."""
+    doc_frame = pd.DataFrame({"doc_id": [f"d{i}" for i in range(n_docs)],
+                              "date": pd.to_datetime(["2020-06-01"] * n_docs)})
+    present = [1] * n_present + [0] * (n_docs - n_present)
+    doc_themes = pd.DataFrame({"doc_id": doc_frame["doc_id"], "model": "gold", "theme": "hub_status",
+                               "score": present, "present": present})
+    return doc_themes, doc_frame
+
+
+@pytest.mark.parametrize("n_docs,n_present", [(8, 1), (12, 1), (20, 2), (24, 3), (60, 5)])
+def test_default_interval_never_reaches_zero_under_a_positive_share(n_docs, n_present):
+    doc_themes, doc_frame = small_period_frames(n_docs, n_present)
+    row = prevalence_table(doc_themes, doc_frame).iloc[0]
+    assert row["interval"] == "wilson"
+    assert 0 < row["low"] < row["share"] < row["high"]
+    assert (row["low"], row["high"]) == pytest.approx(wilson_interval(n_present, n_docs))
+
+
+def test_bootstrap_interval_still_available_and_named():
+    doc_themes, doc_frame = small_period_frames(20, 2)
+    row = prevalence_table(doc_themes, doc_frame, interval="bootstrap", n_boot=2000, random_state=1).iloc[0]
+    assert row["interval"] == "bootstrap"
+    assert row["low"] == 0.0  # the under-coverage the Wilson default avoids: 2 of 20 often resample to 0
+    doc_themes, doc_frame = small_period_frames(20, 0)
+    assert prevalence_table(doc_themes, doc_frame, interval="bootstrap").iloc[0]["interval"] == "wilson"
+
+
+def test_unknown_interval_method_rejected():
+    doc_themes, doc_frame = tiny_frames()
+    with pytest.raises(ValueError, match="interval must be one of"):
+        prevalence_table(doc_themes, doc_frame, interval="percentile")
