@@ -151,8 +151,9 @@ DISAGREEMENTS = TableSpec(
 
 # ---------------------------------------------------------------- time series
 PREVALENCE = TableSpec(
-    "prevalence", ("period", "theme", "source", "share", "low", "high", "n_docs", "flag", "period_start"),
-    "share of documents carrying each theme per period and source (model or coding), with intervals", "timeseries")
+    "prevalence", ("period", "theme", "source", "share", "low", "high", "n_docs", "flag", "period_start", "interval"),
+    "share of documents carrying each theme per period and source (model or coding), with intervals (interval: "
+    "wilson or bootstrap, how the row's bounds were computed)", "timeseries")
 TRADE = TableSpec(
     "trade", ("series", "period", "partner", "flow", "value", "unit", "source_url", "confidence", "note",
               "value_num", "value_bound", "bound_value", "currency", "scale", "kind", "year", "inferred", "flag",
@@ -160,6 +161,11 @@ TRADE = TableSpec(
     "the trade figures used (the trade CSV plus the bundled official tabulations), parsed: value, unit, currency, "
     "bound, provenance, flags and source class", "timeseries",
     required=("series", "period", "partner", "flow", "value", "unit", "source_url", "confidence", "note"))
+FETCHED_TRADE_PROVENANCE = ("source_name", "request_url", "request_params", "retrieved_at", "response_sha256")
+"""Columns a trade CSV written by ``hkasean trade fetch`` adds after ``TRADE.required`` and ``source_class``:
+the source, the request (URL and parameters, no key), when its raw body was retrieved (UTC) and its SHA-256."""
+FETCHED_TRADE_COLUMNS = (*TRADE.required, "source_class", *FETCHED_TRADE_PROVENANCE)
+"""Column order of the trade CSV that ``hkasean trade fetch`` writes (a trade CSV ``hkasean run --trade`` reads)."""
 TRADE_SERIES = TableSpec(
     "trade_series", ("trade_series", "period", "value", "unit", "flag", "source_class"),
     "the trade series correlated with theme prevalence: annual (period YYYY) and monthly (YYYY-MM), each point "
@@ -249,6 +255,9 @@ RELIABILITY_FIGURE = FigureSpec("reliability", "Human-human reliability per them
                                 "evaluate")
 ALIGNMENT_FIGURES = {model: FigureSpec(f"topic_theme_alignment_{model}", f"Topic-theme alignment ({model.upper()}).",
                                        "evaluate", (model,)) for model in TOPIC_MODELS}
+HEADLINE = FigureSpec("headline", "The question first: theme shares (coding standard, Wilson bands) beside the best "
+                      "trade series at the finest frequency the data allow (filled markers: official tabulations), "
+                      "and both sides of the asymmetry.", "timeseries")
 THEME_SHARE_VS_TRADE = FigureSpec("theme_share_vs_trade", "Theme share per year (manual standard, 95% interval) beside "
                                   "HK-ASEAN trade.", "timeseries")
 TRADE_HK_ASEAN = FigureSpec("trade_hk_asean", "Hong Kong's trade with ASEAN: value and share of HK's total trade.",
@@ -262,7 +271,7 @@ TRADE_IMPORT_DEPENDENCE = FigureSpec("trade_import_dependence", "Import dependen
                                      "timeseries")
 
 FIGURES: dict[str, FigureSpec] = {spec.name: spec for spec in (
-    CORPUS_DOCUMENTS_PER_YEAR, *TOP_TERMS_FIGURES.values(), THEMES_BY_YEAR, K_SELECTION_FIGURE,
+    HEADLINE, CORPUS_DOCUMENTS_PER_YEAR, *TOP_TERMS_FIGURES.values(), THEMES_BY_YEAR, K_SELECTION_FIGURE,
     AGREEMENT_F1, RELIABILITY_FIGURE, *ALIGNMENT_FIGURES.values(), LEARNING_CURVE_FIGURE,
     THEME_SHARE_VS_TRADE, TRADE_HK_ASEAN, TRADE_EXPORT_DEPENDENCE, TRADE_IMPORT_DEPENDENCE, TRADE_MEMBER_ASYMMETRY,
 )}

@@ -14,6 +14,7 @@ LOG = logging.getLogger("hkasean")
 
 COMMAND_MODULES: tuple[str, ...] = (
     "hkasean.scripts.commands.scrape",
+    "hkasean.scripts.commands.trade",
     "hkasean.scripts.commands.corpus",
     "hkasean.scripts.commands.fit",
     "hkasean.scripts.commands.evaluate",

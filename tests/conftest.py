@@ -39,14 +39,17 @@ LOOPBACK = ("127.", "::1", "localhost")
 
 
 @pytest.fixture(autouse=True)
-def no_internet(monkeypatch):
+def no_internet(monkeypatch, request):
     """Tests never touch the internet: any socket connection off the loopback interface fails loudly.
 
     URLs of www.info.gov.hk appear in the tests only as data (parser inputs, stored fields); the
-    crawler is always pointed at a local server on 127.0.0.1.
+    crawler is always pointed at a local server on 127.0.0.1. The only exception is a test marked
+    ``network`` (a live smoke test of a real service), which the default run and CI deselect.
     """
     import socket
 
+    if request.node.get_closest_marker("network"):
+        return
     real_connect = socket.socket.connect
 
     def guarded_connect(sock, address):

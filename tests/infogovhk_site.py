@@ -41,6 +41,8 @@ class Request:
     path: str
     host: str
     user_agent: str
+    query: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class LocalSite:
@@ -59,11 +61,12 @@ class LocalSite:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-                path = self.path.split("?", 1)[0]
+                path, _, query = self.path.partition("?")
                 with site._lock:
-                    site.requests.append(Request(path, self.headers.get("Host", ""), self.headers.get("User-Agent", "")))
+                    site.requests.append(Request(path, self.headers.get("Host", ""), self.headers.get("User-Agent", ""),
+                                                 query, tuple(self.headers.items())))
                     fault = site._faults[path].popleft() if site._faults[path] else None
-                body = site.robots if path == "/robots.txt" else site.pages.get(path)
+                body, content_type = (site.robots, "text/plain") if path == "/robots.txt" else site.answer(path, query)
                 try:
                     if fault is not None:
                         fault(self, body)
@@ -72,7 +75,7 @@ class LocalSite:
                     elif body is None:
                         send(self, 404, b"<html><body>Not Found</body></html>")
                     else:
-                        send(self, 200, body, site.content_types.get(path, HTML_UTF8))
+                        send(self, 200, body, content_type)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (timeout test)
 
@@ -84,6 +87,10 @@ class LocalSite:
         self.port = self.server.server_address[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    def answer(self, path: str, query: str) -> tuple[bytes | None, str]:
+        """The body (None: 404) and Content-Type served for ``path`` and ``query`` (the query is ignored here)."""
+        return self.pages.get(path), self.content_types.get(path, HTML_UTF8)
 
     def start(self) -> "LocalSite":
         self._thread.start()

@@ -6,8 +6,8 @@ digest. Writes go to a temporary file in the same folder and are moved into plac
 ``os.replace``, so a killed process never leaves a truncated entry.
 
 Only valid pages (HTTP 200 and recognised by their parser) are stored as pages, each with a
-``<file>.meta.json`` sidecar holding the response's ``Content-Type`` so a cached page decodes like
-a fresh one. Nothing is ever deleted:
+``<file>.meta.json`` sidecar holding the response's ``Content-Type`` (so a cached page decodes like
+a fresh one) and the time it was stored (UTC, ``retrieved_at``). Nothing is ever deleted:
 
 - a page that is not valid (an HTTP-200 error page, undecodable bytes) goes to ``<file>.rejected``
   (with ``<file>.rejected.meta.json`` giving the reason), which is never read as a page;
@@ -19,6 +19,7 @@ answers without asking the server again; delete the marker (or the cache) to ask
 """
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -63,9 +64,13 @@ class PageCache:
         """The Content-Type the cached page of ``url`` was served with (None if unknown)."""
         return _read_meta(self.path_for(url)).get("content_type")
 
+    def retrieved_at(self, url: str) -> str | None:
+        """When the cached page of ``url`` was stored (UTC, ISO 8601), None if unknown (older entries)."""
+        return _read_meta(self.path_for(url)).get("retrieved_at")
+
     def put(self, url: str, body: bytes, content_type: str | None = None) -> Path:
-        """Store ``body`` for ``url`` atomically with its content type (and drop any known-missing
-        marker); an older, different body is kept as a version file. Returns the path."""
+        """Store ``body`` for ``url`` atomically with its content type and the time (and drop any
+        known-missing marker); an older, different body is kept as a version file. Returns the path."""
         path = self.path_for(url)
         try:
             old = path.read_bytes()
@@ -75,7 +80,8 @@ class PageCache:
             kept = path.with_name(f"{path.name}{VERSION_INFIX}{hashlib.sha256(old).hexdigest()[:16]}")
             _move(_meta(path), _meta(kept))
             os.replace(path, kept)
-        _atomic_write(_meta(path), json.dumps({"content_type": content_type}).encode("utf-8"))
+        retrieved_at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        _atomic_write(_meta(path), json.dumps({"content_type": content_type, "retrieved_at": retrieved_at}).encode("utf-8"))
         _atomic_write(path, body)
         _marker(path).unlink(missing_ok=True)
         return path

@@ -216,6 +216,7 @@ class Fetcher:
         remember_missing: bool = True,
         refresh: bool = False,
         is_final: Callable[[Any], bool] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> FetchResult:
         """Fetch ``url``.
 
@@ -224,7 +225,8 @@ class Fetcher:
         kept as a version); ``parse``: validate and parse the body (see the module docstring);
         ``remember_missing``: read and write the known-missing marker of a 404; ``is_final``: whether
         a parsed page may be cached as good (one that is not, e.g. an index listing nothing, is kept
-        aside as rejected and asked for again next time).
+        aside as rejected and asked for again next time); ``headers``: extra request headers (an API
+        key, an Accept type), never cached nor logged.
         """
         refusal = self._refusal(url)
         if refusal:
@@ -236,7 +238,7 @@ class Fetcher:
                 return cached
             if remember_missing and self.cache.is_known_missing(url):
                 return FetchResult(url, 404, None, 0, error="HTTP 404 (known missing, cached)", from_cache=True, final_url=url)
-        result = self._download(url, parse)
+        result = self._download(url, parse, headers or {})
         if use_cache and self.cache is not None:
             if result.ok and result.body is not None and (is_final is None or is_final(result.page)):
                 self.cache.put(url, result.body, result.content_type)
@@ -278,12 +280,12 @@ class Fetcher:
                 return None
         return FetchResult(url, 200, body, 0, from_cache=True, final_url=url, content_type=content_type, page=page)
 
-    def _download(self, url: str, parse: Parser | None = None) -> FetchResult:
+    def _download(self, url: str, parse: Parser | None = None, headers: dict[str, str] | None = None) -> FetchResult:
         current, attempts = url, 0
         for _ in range(self.settings.max_redirects + 1):
             if not self._robots_allow(current):
                 return FetchResult(url, 0, None, attempts, error="disallowed by robots.txt", final_url=current)
-            reply, used, error, page = self._request_with_retries(current, parse)
+            reply, used, error, page = self._request_with_retries(current, parse, headers or {})
             attempts += used
             if error is not None or reply is None:
                 return FetchResult(url, reply.status if reply else 0, None, attempts, error=error, final_url=current)
@@ -305,7 +307,7 @@ class Fetcher:
         return FetchResult(url, 0, None, attempts, error=f"more than {self.settings.max_redirects} redirects", final_url=current)
 
     def _request_with_retries(
-        self, url: str, parse: Parser | None = None
+        self, url: str, parse: Parser | None = None, headers: dict[str, str] | None = None
     ) -> tuple[_Reply | None, int, str | None, Any]:
         """(last reply or None, requests made, error or None, parsed page); retries transient
         failures, and 200 bodies that ``parse`` rejects."""
@@ -317,7 +319,7 @@ class Fetcher:
             self.requests_made += 1
             delay = self._backoff(attempt)
             try:
-                reply = self._request(url)
+                reply = self._request(url, headers or {})
             except (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
                     requests.exceptions.ContentDecodingError, urllib3.exceptions.HTTPError, TruncatedBody,
                     DeadlineExceeded) as exc:
@@ -352,12 +354,12 @@ class Fetcher:
         LOG.warning("giving up on %s after %d attempts: %s", url, total, error)
         return reply, total, error, None
 
-    def _request(self, url: str) -> _Reply:
+    def _request(self, url: str, headers: dict[str, str] | None = None) -> _Reply:
         """One GET, the body streamed under the deadline and the size limit."""
         limit, started = self.settings.max_body_bytes, time.monotonic()
         with self.session.get(
             url,
-            headers={"User-Agent": self.settings.user_agent},
+            headers={**(headers or {}), "User-Agent": self.settings.user_agent},
             timeout=min(self.settings.timeout, self.settings.deadline),
             allow_redirects=False,
             stream=True,

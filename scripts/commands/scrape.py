@@ -35,7 +35,7 @@ def _date(value: str) -> _dt.date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
-def _setting(name: str, scale: float = 1.0, integer: bool = False):
+def fetch_setting_type(name: str, scale: float = 1.0, integer: bool = False):
     """An argparse type for the ``FetchSettings`` field ``name``: a finite number in the field's
     range (divided by ``scale`` on the command line), an integer when ``integer``."""
     low, high = (bound / scale for bound in setting_range(name))
@@ -65,18 +65,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--cache", metavar="DIR", help=f"raw-HTML cache folder (default: {default_cache_dir()})")
     parser.add_argument("--base-url", default=DEFAULT_BASE_URL, metavar="URL",
                         help="site root; only its host is contacted (default: %(default)s)")
-    parser.add_argument("--rate", type=_setting("rate"), default=FetchSettings.rate, metavar="REQ_PER_S",
+    parser.add_argument("--rate", type=fetch_setting_type("rate"), default=FetchSettings.rate, metavar="REQ_PER_S",
                         help="maximum requests per second (default: %(default)s)")
-    parser.add_argument("--timeout", type=_setting("timeout"), default=FetchSettings.timeout, metavar="SECONDS",
+    parser.add_argument("--timeout", type=fetch_setting_type("timeout"), default=FetchSettings.timeout, metavar="SECONDS",
                         help="wait for a connection or for each read of a response (default: %(default)s)")
-    parser.add_argument("--deadline", type=_setting("deadline"), default=FetchSettings.deadline, metavar="SECONDS",
+    parser.add_argument("--deadline", type=fetch_setting_type("deadline"), default=FetchSettings.deadline, metavar="SECONDS",
                         help="longest time one request may take in all, body included; a slower answer is "
                              "a failure, retried (default: %(default)s)")
-    parser.add_argument("--max-body-mb", type=_setting("max_body_bytes", scale=MEGABYTE),
+    parser.add_argument("--max-body-mb", type=fetch_setting_type("max_body_bytes", scale=MEGABYTE),
                         default=FetchSettings.max_body_bytes / MEGABYTE, metavar="MB",
                         help="largest page accepted, in megabytes; a larger one is a failure and is not read "
                              "(default: %(default)s)")
-    parser.add_argument("--retries", type=_setting("max_retries", integer=True), default=FetchSettings.max_retries,
+    parser.add_argument("--retries", type=fetch_setting_type("max_retries", integer=True), default=FetchSettings.max_retries,
                         metavar="N", help="retries of a failed request, with exponential backoff (default: %(default)s)")
     parser.add_argument("--refetch", action="store_true",
                         help="ask the site again for finished days and stored releases (no cache read), to find "

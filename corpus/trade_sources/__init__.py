@@ -1,0 +1,1 @@
+"""Official merchandise-trade statistics fetched from their publishers (``hkasean trade fetch``)."""
