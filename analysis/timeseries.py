@@ -13,7 +13,7 @@ from hkasean.analysis import member_asymmetry as member_asymmetry_lib
 from hkasean.analysis import monthly_correlation as monthly_lib
 from hkasean.analysis import prevalence as prevalence_lib
 from hkasean.analysis import trade as trade_lib
-from hkasean.analysis import trade_official
+from hkasean.analysis import trade_derived, trade_official
 from hkasean.analysis.correlation import CorrelationSettings
 from hkasean.analysis.prevalence import PrevalenceSettings
 from hkasean.analysis.trade import TradeSettings
@@ -24,6 +24,8 @@ ANNUAL_PERIOD = r"\d{4}"
 """Periods of an annual prevalence table ("2019")."""
 MONTHLY_PERIOD = r"\d{4}-\d{2}"
 """Periods of a monthly prevalence table ("2019-03")."""
+HK_ASEAN_MONTHLY = ("hk_asean_trade", "total_trade", "ASEAN")
+"""(series, flow, partner) of Hong Kong-recorded monthly trade with ASEAN: the main monthly series when present."""
 
 
 @dataclass
@@ -70,8 +72,24 @@ def monthly_rows(prevalence: pd.DataFrame) -> pd.DataFrame:
 
 
 def analysis_trade_table(trade: pd.DataFrame, settings: TradeSettings) -> pd.DataFrame:
-    """The trade CSV's figures plus, with ``trade.official`` (the default), the bundled official tabulations."""
-    return trade_official.with_official_data(trade) if settings.official else trade
+    """The trade CSV's figures plus, with ``trade.official`` (the default), the bundled official tabulations,
+    then the rows computed from the official levels of both (``trade_derived``: sums, totals, shares)."""
+    return trade_derived.with_derived_rows(trade_official.with_official_data(trade) if settings.official else trade)
+
+
+def monthly_keys(table: pd.DataFrame, trade: pd.DataFrame, settings: TradeSettings) -> list[tuple[str, str, str]]:
+    """The monthly series to correlate: the main one, then the trade CSV's own (not official) monthly series.
+
+    The main one is Hong Kong-recorded monthly trade with ASEAN (``HK_ASEAN_MONTHLY``) when the table has
+    at least ``trade.MIN_MONTHS`` of it (e.g. fetched from C&SD), else, with ``trade.official``, the
+    labelled Singapore proxy. Official monthly series beyond the main one (members, flows) stay in the
+    trade table but are not correlated, so the family of tests does not grow with a fetch.
+    """
+    available = trade_lib.monthly_series_keys(table)
+    main = ([HK_ASEAN_MONTHLY] if HK_ASEAN_MONTHLY in available
+            else [trade_official.SG_PROXY] if settings.official else [])
+    own = trade_lib.monthly_series_keys(trade[trade["source_class"] != trade_lib.OFFICIAL_TABULATION])
+    return main + [key for key in own if key not in main]
 
 
 def theme_trade_series(
@@ -88,8 +106,7 @@ def theme_trade_series(
     ``theme_sources``: doc_themes rows of the models and of the coding standard; ``doc_frame``: the
     documents table; ``trade``: the parsed trade CSV. The yearly correlation always runs (on annual
     prevalence, computed for it when ``prevalence.freq`` is not ``year``); the monthly one runs when
-    ``prevalence.freq`` is ``month``, against the Singapore proxy (with ``trade.official``) and every
-    monthly series of the trade CSV.
+    ``prevalence.freq`` is ``month``, against the series ``monthly_keys`` chooses.
     """
     table = analysis_trade_table(trade, trade_settings)
     prevalence_settings = dataclasses.asdict(prevalence)
@@ -102,7 +119,7 @@ def theme_trade_series(
     series = trade_lib.trade_series_for_correlation(
         table, interpolate=trade_settings.interpolate, hkd_per_usd=trade_settings.hkd_per_usd, source_classes=classes)
     correlations = correlation_lib.correlation_table(annual, series, **correlation.annual(), random_state=random_state)
-    keys = ([trade_official.SG_PROXY] if trade_settings.official else []) + trade_lib.monthly_series_keys(trade)
+    keys = monthly_keys(table, trade, trade_settings)
     monthly_series = trade_lib.monthly_trade_series(table, keys, source_classes=classes)
     monthly = monthly_rows(shares)
     if prevalence.freq == "month" and not monthly_series.empty:

@@ -133,7 +133,9 @@ def test_dependence_on_the_bundled_data_uses_singapores_official_series():
     assert singapore.get_alpha() in (None, 1.0) and not singapore.get_hatch()  # official tabulation: solid
     drawn = texts(fig)
     assert any(text.startswith(f"{singapore.get_height():.3g} (2024)") for text in drawn)
-    assert any("official tabulation for Singapore" in text and "no figure for" in text for text in drawn)
+    # every top member has a figure now: Singapore's own series to 2024, the others' IMF DOTS figures to 2020
+    assert any(text.startswith("Latest annual figures") and "official tabulation for Singapore, Malaysia, Thailand, "
+               "Indonesia, Philippines" in text and "no figure for" not in text for text in drawn)
     imports = draw_import_dependence(with_official_data(load_trade_table()))
     assert any("(2024)" in text for text in texts(imports))
 
@@ -156,11 +158,15 @@ def test_member_asymmetry_draws_both_sides_and_names_the_missing():
     assert ax.get_title() == "Who matters more to whom, 2019"
     assert tick_labels(ax)[:2] == ["ASEAN", "Brunei"] and len(tick_labels(ax)) == 11
     heights = {round(patch.get_x() + patch.get_width() / 2, 1): patch.get_height() for patch in bars(ax)}
-    assert heights[-0.2] == pytest.approx(12.11, abs=0.01) and heights[0.2] == pytest.approx(3.9)  # ASEAN, both sides
-    assert len(bars(ax)) == 11 + 2  # HK side for all eleven, partner side for ASEAN and Singapore
-    drawn = texts(fig)
-    assert drawn.count("no partner-side figure") == 9
-    assert any(text.startswith("No partner-recorded figure for Brunei, Cambodia") for text in drawn)
+    assert heights[-0.2] == pytest.approx(12.11, abs=0.01) and heights[0.2] == pytest.approx(3.94, abs=0.005)  # ASEAN
+    assert len(bars(ax)) == 2 * 11  # both sides for ASEAN and every member (IMF DOTS, the members' own figures)
+    assert "no partner-side figure" not in texts(fig)
+    without = asymmetry.copy()
+    gone = without["partner"].isin(["Brunei", "Cambodia"]) & (without["year"] == 2019)
+    without.loc[gone, "hk_share_of_partner_trade"] = float("nan")
+    drawn = texts(draw_member_asymmetry(without))
+    assert drawn.count("no partner-side figure") == 2
+    assert any(text.startswith("No partner-recorded figure for Brunei, Cambodia in 2019") for text in drawn)
 
 
 def test_theme_share_vs_trade_draws_a_panel_per_theme_of_the_chosen_source():
