@@ -12,6 +12,7 @@ import pandas as pd
 from hkasean import contract
 from hkasean.contract import FigureSpec
 from hkasean.analysis.agreement import best_model_per_theme
+from hkasean.analysis.headline import headline, headline_source
 from hkasean.analysis.learning_curve import still_rising
 from hkasean.analysis.report_render import Figure, Paragraph, Section, Table, render_html, render_markdown
 
@@ -267,12 +268,31 @@ def coding_section(report: ReportInput) -> Section:
     return section
 
 
+def headline_section(report: ReportInput) -> Section:
+    """The question answered first: the headline sentences and figure (``analysis.headline``)."""
+    section = Section("The question first: do the themes follow trade, and who matters more to whom?", "headline")
+    prevalence = report.tables.get(contract.PREVALENCE.name)
+    series = report.tables.get(contract.TRADE_SERIES.name)
+    if prevalence is None or prevalence.empty or series is None:
+        section.blocks.append(Paragraph("The time-series stage did not run, so the question cannot be answered here."))
+        return section
+    empty = pd.DataFrame(columns=contract.CORRELATION.column_list)
+    story = headline(prevalence, series, report.tables.get(contract.TRADE_ASYMMETRY.name),
+                     {"yearly": report.tables.get(contract.CORRELATION.name, empty),
+                      "monthly": report.tables.get(contract.MONTHLY_CORRELATION.name, empty)},
+                     headline_source(set(prevalence["source"])))
+    section.blocks += [Paragraph(sentence) for sentence in story.sentences]
+    section.blocks += _figure(report, contract.HEADLINE)
+    return section
+
+
 def build_sections(report: ReportInput) -> list[Section]:
     """The report's sections in reading order."""
     manifest = report.manifest
     corpus = manifest.get("corpus", {})
     sections: list[Section] = []
 
+    sections.append(headline_section(report))
     summary = Section("Key findings", "summary")
     agreement_table = report.tables.get(contract.AGREEMENT.name)
     if agreement_table is not None and not agreement_table.empty:

@@ -20,6 +20,8 @@ from hkasean.analysis.evaluation import EvaluationResult, evaluate_models, theme
 from hkasean.analysis.figures import agreement as agreement_figures
 from hkasean.analysis.figures import corpus as corpus_figures
 from hkasean.analysis.figures import topics as topic_figures
+from hkasean.analysis import headline as headline_lib
+from hkasean.analysis.figures import headline as headline_figures
 from hkasean.analysis.figures import trade as trade_figures
 from hkasean.analysis.learning_curve import learning_curve_table
 from hkasean.analysis.timeseries import TimeSeriesResult, analysis_trade_table, annual_rows, theme_trade_series
@@ -229,6 +231,12 @@ def timeseries_outputs(context: RunContext, result: TimeSeriesResult) -> StageOu
     if not result.member_asymmetry.empty:
         outputs.figures[contract.TRADE_MEMBER_ASYMMETRY.name] = lambda path: trade_figures.plot_member_asymmetry(
             result.member_asymmetry, path)
+    story = headline_lib.headline(
+        result.prevalence, result.tables()[contract.TRADE_SERIES.name], result.trade_asymmetry,
+        {"yearly": result.correlation, "monthly": result.monthly_correlation},
+        headline_lib.headline_source(set(result.prevalence["source"])))
+    if not story.shares.empty:
+        outputs.figures[contract.HEADLINE.name] = lambda path: headline_figures.plot_headline(story, path)
     annual = annual_rows(result.prevalence)
     coding = context.inputs.coding
     source = coding.standard_name if coding is not None else "dictionary"
