@@ -12,7 +12,8 @@ from tqdm import tqdm
 from hkasean.corpus.crawl.fetcher import USER_AGENT, FetchSettings
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.trade_sources.fetch import (
-    DEFAULT_TOTAL_DEADLINE, SOURCE_NAMES, SOURCE_TITLES, FetchOutcome, default_trade_cache_dir, fetch_trade, source_module,
+    DEFAULT_TOTAL_DEADLINE, SOURCE_NAMES, SOURCE_TITLES, FetchOutcome, default_trade_cache_dir, fetch_trade, plan_requests,
+    source_module,
 )
 from hkasean.corpus.trade_sources.records import DEFAULT_PARTNERS, FetchWindow
 from hkasean.corpus.trade_sources.table import check_output_path, fetched_rows, write_trade_csv
@@ -112,7 +113,8 @@ def run(args: argparse.Namespace) -> int:
     if args.contact:
         settings = dataclasses.replace(settings, user_agent=f"{USER_AGENT.rstrip(')')}; {args.contact})")
     keys = {name: os.environ.get(getattr(source_module(name), "KEY_ENVIRONMENT_VARIABLE", "")) or None for name in sources}
-    with tqdm(desc="trade requests", unit="req", disable=args.quiet) as bar:
+    total = len(plan_requests(sources, window, args.partners, base_urls, keys))
+    with tqdm(desc="trade requests", unit="req", total=total, disable=args.quiet) as bar:
         outcome = fetch_trade(sources, window, args.partners, cache_dir=args.cache, base_urls=base_urls, keys=keys,
                               offline=args.offline, refresh=args.refresh, settings=settings,
                               total_deadline=args.deadline, progress=lambda request: bar.update())
