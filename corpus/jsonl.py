@@ -1,12 +1,27 @@
-"""JSONL exchange files: one document per line, validated with file:line and field in every error."""
+"""JSONL exchange files: one document per line, validated with file:line and field in every error.
+
+A line is refused (``InputError`` naming ``file:line N``, and the field for a surrogate) not only when it is not JSON
+or not a valid document, but also when it parses into something the store and the exports could not
+keep exactly as it came:
+
+- a lone UTF-16 surrogate (``"\\ud800"`` escaped in JSON, in a value or a key): it cannot be encoded
+  as UTF-8, so SQLite and files cannot hold it (an escaped *pair*, ``"\\ud83d\\ude00"``, is one
+  character and is fine);
+- JSON nested deeper than ``MAX_JSON_DEPTH`` levels (the document object is level 1);
+- ``NaN``, ``Infinity``, ``-Infinity`` or a number too large for a float (``1e400``): not JSON, or
+  not written back as it came; an integer with more digits than Python converts (4,300);
+- a key repeated in one object: only the last value would be kept.
+"""
 from __future__ import annotations
 
 import json
 import logging
+import math
 import os
+import re
 import tempfile
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from hkasean.corpus.document import Document, DocumentError, implausible_dates_message, is_plausible_date
 from hkasean.corpus.errors import InputError
@@ -14,6 +29,12 @@ from hkasean.corpus.permissions import make_like_new_file
 from hkasean.corpus.textfile import iter_lines
 
 LOG = logging.getLogger(__name__)
+
+MAX_JSON_DEPTH = 100
+"""Deepest nesting of arrays and objects a corpus line may have; the document object itself is level 1."""
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # how a surrogate gets into a line of valid UTF-8
 
 
 def iter_documents(path: str | os.PathLike[str]) -> Iterator[Document]:
@@ -34,13 +55,94 @@ def _numbered_documents(path: str | os.PathLike[str]) -> Iterator[tuple[int, Doc
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON ({exc.msg} at column {exc.colno})", path=path, where=f"line {line_no}") from None
-        try:
-            yield line_no, Document.from_dict(record)
-        except DocumentError as exc:
+            document = Document.from_dict(parse_line(line))
+        except (DocumentError, _LineError) as exc:
             raise InputError(str(exc), path=path, where=f"line {line_no}") from None
+        yield line_no, document
+
+
+class _LineError(ValueError):
+    """A line that is JSON-like but cannot be kept; the message is what the user reads after ``file:line N:``."""
+
+
+def _constant(name: str) -> Any:
+    raise _LineError(f"{name} is not a JSON number; expected a finite number (or a string such as \"{name}\")")
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in record:
+            raise _LineError(f"duplicate key {key!r} in one JSON object (only the last value would be kept); "
+                             "expected each key once")
+        record[key] = value
+    return record
+
+
+def _finite(literal: str) -> float:
+    value = float(literal)
+    if not math.isfinite(value):
+        shown = literal if len(literal) <= 30 else f"{literal[:20]}... ({len(literal)} characters)"
+        raise _LineError(f"the number {shown} is too large to be a finite number; expected a finite number (or a string)")
+    return value
+
+
+def parse_line(line: str) -> Any:
+    """One JSONL line as Python values, or ``_LineError`` saying why it cannot be kept (see the module notes)."""
+    try:
+        value = json.loads(line, object_pairs_hook=_object, parse_constant=_constant, parse_float=_finite)
+    except json.JSONDecodeError as exc:
+        raise _LineError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise _LineError(_too_deep_message()) from None
+    except _LineError:
+        raise
+    except ValueError:  # an integer with more digits than int() converts (sys.get_int_max_str_digits())
+        raise _LineError("a number with more than 4,300 digits, too long to read; expected a number of at most "
+                         "4,300 digits (or a string)") from None
+    # the walk is needed only when the line could nest too deep or holds an escaped surrogate
+    if line.count("[") + line.count("{") > MAX_JSON_DEPTH or _SURROGATE_ESCAPE.search(line):
+        _check_keepable(value)
+    return value
+
+
+def _too_deep_message() -> str:
+    return (f"JSON nested deeper than {MAX_JSON_DEPTH} levels (arrays or objects inside one another); "
+            f"expected at most {MAX_JSON_DEPTH}, the document object being level 1")
+
+
+def _check_keepable(value: Any) -> None:
+    """Walk the parsed line without recursion: depth and lone surrogates."""
+    stack: list[tuple[Any, int, str]] = [(value, 1, "")]
+    while stack:
+        item, depth, field = stack.pop()
+        if isinstance(item, str):
+            _check_text(item, field, "value")
+        elif isinstance(item, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise _LineError(_too_deep_message())
+            if isinstance(item, dict):
+                for key, member in item.items():
+                    inner = field or key
+                    _check_text(key, inner, "key")
+                    stack.append((member, depth + 1, inner))
+            else:
+                stack.extend((member, depth + 1, field) for member in item)
+
+
+def _field(field: str) -> str:
+    return f"field {field!r}: " if field else ""
+
+
+def _check_text(text: str, field: str, what: str) -> None:
+    bad = _SURROGATE.search(text)
+    if bad is not None:
+        code = ord(bad.group())
+        raise _LineError(
+            f"{_field(field)}the {what} holds a lone surrogate \\u{code:04x} (a JSON escape of half a UTF-16 pair) at "
+            f"character {bad.start() + 1}; it cannot be stored as UTF-8: expected valid Unicode text "
+            "(escape a character outside the BMP as a pair such as \\ud83d\\ude00, or write it unescaped)"
+        )
 
 
 def iter_unique_documents(path: str | os.PathLike[str]) -> Iterator[Document]:

@@ -1,8 +1,14 @@
-"""``hkasean corpus``: move documents between JSONL files and the store; summarise the store."""
+"""``hkasean corpus``: move documents between JSONL files and the store; summarise the store.
+
+``import`` validates the whole JSONL file (one streamed pass) before it opens the store, then writes every
+document in one transaction: a bad line, a store that is not ours or a lock leaves the store as it was.
+``export`` never writes over its store (nor the store's ``-wal``/``-shm``/``-journal`` files), however
+the two paths are spelled (relative, ``..``, a symbolic or a hard link).
+"""
 from __future__ import annotations
 
 import argparse
-from collections import Counter
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,10 +45,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    """Validate the whole file first (an error names file:line and field, nothing is written), then stream it in."""
+    """Validate the whole file first (an error names file:line and field, nothing is written), then stream
+    it into the store in one transaction (all documents or none)."""
+    db = Path(args.db or default_db_path())
+    if _same_file(Path(args.file), db):
+        raise InputError(f"the corpus file is the store --db {db}; expected a JSONL file to import", path=args.file)
     documents = JsonlDocuments(args.file)
-    with DocumentStore(args.db or default_db_path()) as store:
-        outcomes = Counter(store.upsert(document) for document in documents)
+    with DocumentStore(db) as store:
+        outcomes = store.upsert_many(documents)
         print(
             f"imported {len(documents)} documents into {store.path}: {outcomes['inserted']} inserted, "
             f"{outcomes['updated']} updated, {outcomes['unchanged']} unchanged"
@@ -52,14 +62,34 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Stream the store (opened read-only; it must exist) to a JSONL file that does not exist yet (or --overwrite)."""
+    db = Path(args.db or default_db_path())
+    for input_file in (db, *(Path(f"{db}{suffix}") for suffix in STORE_SIDE_FILES)):
+        if _same_file(args.out, input_file):
+            raise InputError(f"--out is the document store it would read ({input_file}); nothing was written (the store "
+                             "is never written over: give --out the path of a new JSONL file)", path=args.out)
     if args.out.is_dir():
         raise InputError("--out is a folder; expected the path of a JSONL file to write", path=args.out)
     if args.out.exists() and not args.overwrite:
         raise InputError("--out already exists; nothing was written (pass --overwrite to replace it)", path=args.out)
-    with DocumentStore(args.db or default_db_path(), read_only=True) as store:
+    with DocumentStore(db, read_only=True) as store:
         count = write_documents(store.iter_documents(), args.out)
     print(f"exported {count} documents to {args.out}")
     return 0
+
+
+STORE_SIDE_FILES = ("-wal", "-shm", "-journal")
+"""Files SQLite keeps next to a store (``store.sqlite-wal`` ...): never an output either."""
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """True when ``a`` and ``b`` name one file: the same resolved path (whether or not it exists), or
+    the same existing file through a symbolic or hard link."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist
+        return False
 
 
 def run_stats(args: argparse.Namespace) -> int:
