@@ -11,7 +11,7 @@ from hkasean.corpus.errors import InputError
 from hkasean.corpus.locations import default_db_path
 from hkasean.scripts import stages
 from hkasean.scripts.inputs import RunInputs, load_inputs
-from hkasean.scripts.output_folder import OutputFolder, check_output_target
+from hkasean.scripts.output_folder import SUGGEST, OutputFolder, check_output_target
 from hkasean.scripts.pipeline import conform_table
 from hkasean.scripts.run_context import RunContext
 from hkasean.scripts.study import study_config
@@ -85,12 +85,12 @@ def run_suggest(args: argparse.Namespace) -> int:
     if args.coding is None and (args.corpus is not None or args.db is not None):
         raise InputError("codebook suggest needs a manual coding of (some of) the documents: give --coding FILE, a CSV "
                          "with columns doc_id, coder and one 0/1 column per theme id of the codebook")
-    check_output_target(args.out)
+    check_output_target(args.out, SUGGEST)  # before any work: also a folder of `run` is refused
     inputs = load_inputs(RunInputs(corpus=args.corpus, db=args.db, coding=args.coding, codebook=args.codebook))
     context = RunContext(config=study_config(args.config, seed=args.seed), inputs=inputs, progress=False)
     context.results["process"] = stages.compute_process(context)
     tables = {name: conform_table(name, frame) for name, frame in stages.compute_suggestions(context).items()}
-    with OutputFolder(args.out) as folder:
+    with OutputFolder(args.out, SUGGEST) as folder:
         for name, frame in tables.items():
             folder.table(frame, name)
     for line in summary_lines(tables[contract.INDICATOR_SUGGESTIONS.name]):
