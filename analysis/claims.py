@@ -68,8 +68,8 @@ SUBJECT_HK_PARTNER = "HK as ASEAN's partner"
 class ClaimsSettings:
     """Tunable parameters of the claims audit (config keys = field names)."""
 
-    peg_band: float = field(default=0.05, metadata={"help": "half-width of the HK$/US$ peg band (7.75-7.85) added to the tolerance of converted figures", "at_least": 0})
-    qualifier_tolerance: float = field(default=0.05, metadata={"help": "extra relative tolerance for hedged claims (almost, around, nearly, over ...)", "at_least": 0})
+    peg_band: float = field(default=0.05, metadata={"help": "half-width of the HK$/US$ peg band (7.75-7.85) added to the tolerance of converted figures", "at_least": 0, "at_most": 1})
+    qualifier_tolerance: float = field(default=0.05, metadata={"help": "extra relative tolerance for hedged claims (almost, around, nearly, over ...)", "at_least": 0, "at_most": 1})
 
 
 _NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"

@@ -46,19 +46,19 @@ def check_choices(*checks: tuple[str, tuple[str, ...], tuple[str, ...]]) -> None
 class CorrelationSettings:
     """Tunable parameters of the theme-trade correlation table (config keys = field names)."""
 
-    lags: tuple[int, ...] = field(default=(-1, 0, 1), metadata={"help": "lags k in years: theme share of year t vs trade of year t+k", "min_items": 1})
-    transforms: tuple[str, ...] = field(default=("level", "diff"), metadata={"help": "level and/or first difference (consecutive years only)", "choices": ("level", "diff"), "min_items": 1})
-    methods: tuple[str, ...] = field(default=("pearson", "spearman"), metadata={"help": "correlation coefficients to compute", "choices": ("pearson", "spearman"), "min_items": 1})
-    n_perm: int = field(default=10000, metadata={"help": "Monte Carlo permutations when n > 8 (exact enumeration otherwise)", "at_least": 1})
-    n_boot: int = field(default=2000, metadata={"help": "bootstrap resamples of the pairs for the interval of r", "at_least": 1})
-    min_n: int = field(default=8, metadata={"help": "fewer pairs than this are marked 'exploratory only'", "at_least": 1})
+    lags: tuple[int, ...] = field(default=(-1, 0, 1), metadata={"help": "lags k in years: theme share of year t vs trade of year t+k", "min_items": 1, "at_least": -50, "at_most": 50, "max_items": 101})
+    transforms: tuple[str, ...] = field(default=("level", "diff"), metadata={"help": "level and/or first difference (consecutive years only)", "choices": ("level", "diff"), "min_items": 1, "max_items": 2})
+    methods: tuple[str, ...] = field(default=("pearson", "spearman"), metadata={"help": "correlation coefficients to compute", "choices": ("pearson", "spearman"), "min_items": 1, "max_items": 2})
+    n_perm: int = field(default=10000, metadata={"help": "Monte Carlo permutations when n > 8 (exact enumeration otherwise)", "at_least": 1, "at_most": 1_000_000})
+    n_boot: int = field(default=2000, metadata={"help": "bootstrap resamples of the pairs for the interval of r", "at_least": 1, "at_most": 100_000})
+    min_n: int = field(default=8, metadata={"help": "fewer pairs than this are marked 'exploratory only'", "at_least": 1, "at_most": 1000})
     level: float = field(default=0.95, metadata={"help": "coverage of the bootstrap interval of r", "above": 0, "below": 1})
-    monthly_lags: tuple[int, ...] = field(default=(-3, -2, -1, 0, 1, 2, 3), metadata={"help": "monthly analysis (prevalence.freq: month): lags k in months, theme share of month t vs trade of month t+k", "at_least": -24, "at_most": 24, "min_items": 1})
-    seasonal: tuple[str, ...] = field(default=("month_of_year",), metadata={"help": "monthly analysis: month_of_year subtracts each calendar month's mean from both series; none leaves them", "choices": ("none", "month_of_year"), "min_items": 1})
-    block_length: int = field(default=0, metadata={"help": "monthly analysis: block length in months of the block permutation and block bootstrap (0 = automatic rule, see analysis/monthly_correlation.py)", "at_least": 0})
-    monthly_n_perm: int = field(default=999, metadata={"help": "monthly analysis: block permutations per correlation", "at_least": 1})
-    monthly_n_boot: int = field(default=999, metadata={"help": "monthly analysis: moving-block bootstrap resamples for the interval of r", "at_least": 1})
-    monthly_min_n: int = field(default=24, metadata={"help": "monthly analysis: fewer month pairs than this are marked 'exploratory only'", "at_least": 1})
+    monthly_lags: tuple[int, ...] = field(default=(-3, -2, -1, 0, 1, 2, 3), metadata={"help": "monthly analysis (prevalence.freq: month): lags k in months, theme share of month t vs trade of month t+k", "at_least": -24, "at_most": 24, "min_items": 1, "max_items": 49})
+    seasonal: tuple[str, ...] = field(default=("month_of_year",), metadata={"help": "monthly analysis: month_of_year subtracts each calendar month's mean from both series; none leaves them", "choices": ("none", "month_of_year"), "min_items": 1, "max_items": 2})
+    block_length: int = field(default=0, metadata={"help": "monthly analysis: block length in months of the block permutation and block bootstrap (0 = automatic rule, see analysis/monthly_correlation.py)", "at_least": 0, "at_most": 240})
+    monthly_n_perm: int = field(default=999, metadata={"help": "monthly analysis: block permutations per correlation", "at_least": 1, "at_most": 100_000})
+    monthly_n_boot: int = field(default=999, metadata={"help": "monthly analysis: moving-block bootstrap resamples for the interval of r", "at_least": 1, "at_most": 100_000})
+    monthly_min_n: int = field(default=24, metadata={"help": "monthly analysis: fewer month pairs than this are marked 'exploratory only'", "at_least": 1, "at_most": 1200})
     min_month_coverage: float = field(default=0.5, metadata={"help": "monthly analysis: below this share of months with a pair, a row is marked 'sparse'", "at_least": 0, "at_most": 1})
 
     def annual(self) -> dict:

@@ -45,8 +45,8 @@ class PrevalenceSettings:
         "help": "interval of a period's share: wilson (Wilson score; covers at small n) or bootstrap (percentile "
                 "bootstrap over the period's documents, Wilson where it is degenerate; under-covers at small n)",
         "choices": INTERVAL_METHODS})
-    n_boot: int = field(default=1000, metadata={"help": "bootstrap resamples of each period's documents (interval bootstrap)", "at_least": 1})
-    min_docs: int = field(default=5, metadata={"help": "periods with fewer documents are flagged (and get a Wilson interval)", "at_least": 1})
+    n_boot: int = field(default=1000, metadata={"help": "bootstrap resamples of each period's documents (interval bootstrap)", "at_least": 1, "at_most": 100_000})
+    min_docs: int = field(default=5, metadata={"help": "periods with fewer documents are flagged (and get a Wilson interval)", "at_least": 1, "at_most": 1_000_000})
     level: float = field(default=0.95, metadata={"help": "coverage of the interval", "above": 0, "below": 1})
 
 

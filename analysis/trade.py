@@ -85,6 +85,15 @@ _VALUE_PATTERN = re.compile(
     r"^(?P<bound><=|>=|<|>|~|nearly|almost|about|around|over|under|just under|more than|less than)?\s*"
     r"(?P<number>[-+]?\d+(?:\.\d+)?)$"
 )
+TRADE_YEARS = (1900, 2100)
+"""The years a trade period may name (inclusive): a period such as ``0000`` is a typo, refused when the file
+loads instead of failing after the models ran."""
+NONNEGATIVE_KINDS = ("value", "share", "rank")
+"""Kinds of figure that cannot be negative: money levels (``total_trade``, ``imports``, exports ...), shares
+of a whole and ranks. Changes (``% yoy``, ``% cumulative`` ...) may be, and so may a flow named a balance."""
+BALANCE_FLOW = re.compile(r"balance")
+"""A flow that may be negative in any unit (``trade_balance``: exports minus imports)."""
+_YEAR_IN_PERIOD = re.compile(r"\d{4}")
 _CURRENCY_PATTERN = re.compile(r"^(HK\$|US\$|RM|S\$)\s+(thousand|million|billion|trillion)$")
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 
@@ -95,7 +104,8 @@ class TradeSettings:
 
     hkd_per_usd: float = field(
         default=7.80,
-        metadata={"help": "HK$ per US$ used to convert between the two (mid-point of the 7.75-7.85 peg band)", "above": 0},
+        metadata={"help": "HK$ per US$ used to convert between the two (mid-point of the 7.75-7.85 peg band)",
+                  "at_least": 1, "at_most": 20},
     )
     interpolate: bool = field(
         default=False,
@@ -110,7 +120,8 @@ class TradeSettings:
         default=(OFFICIAL_TABULATION, OFFICIAL_QUOTE, SECONDARY_REPORT, INFERRED),
         metadata={"help": "source classes the analysis series may use (the best one per period wins: official_tabulation "
                           "> official_quote > secondary_report > inferred = poster); the poster's figures are audited, "
-                          "not used, unless listed here", "choices": SOURCE_CLASSES, "min_items": 1},
+                          "not used, unless listed here", "choices": SOURCE_CLASSES, "min_items": 1,
+                  "max_items": len(SOURCE_CLASSES)},
     )
 
 
@@ -127,6 +138,10 @@ def load_trade_table(path: str | os.PathLike[str] | None = None) -> pd.DataFrame
     described in the module docstring (``source_class`` from the optional column of that name, else derived). Raises ``InputError`` naming the file, the row (data row number and file line)
     and the column for any bad cell (a value must be a finite number or a bound), a missing column,
     an empty file, bytes that are not UTF-8 or unreadable CSV such as an over-long cell. A UTF-8 BOM is fine.
+    Also refused: a period naming a year outside ``TRADE_YEARS`` (1900-2100) or a range that ends before
+    it starts; a negative level, share or rank (``NONNEGATIVE_KINDS``; changes and balances may be
+    negative); one source's two different values for one period (both rows named, see
+    ``parse_trade_records``).
     """
     path = Path(path) if path is not None else bundled_trade_path()
     records = _read_rows(path)
@@ -137,10 +152,51 @@ def parse_trade_records(records: list[dict[str, str]], path: Path) -> pd.DataFra
     """Validate and parse text records (``TRADE_COLUMNS`` and optionally ``source_class``, plus ``_line``).
 
     ``path`` names the origin in error messages. Returns the frame ``load_trade_table`` describes.
+
+    Besides each cell (see ``_parse_row``), the rows are checked together: one source (the same
+    ``source_url`` and ``note``) giving two different values for the same period of a (series, partner,
+    flow, unit, source class) is an ``InputError`` naming both rows; two sources that disagree are kept,
+    and each row's ``flag`` names the other row and its value (the series take the better one by
+    ``rank_figures``). A repeat with the same value is neither.
     """
     parsed = [_parse_row(dict(record), path, row_no) for row_no, record in enumerate(records, start=1)]
+    _check_repeated_periods(records, parsed, path)
     return pd.DataFrame(parsed, columns=TRADE_COLUMNS + PARSED_COLUMNS).astype(
         {"value_num": float, "bound_value": float, "scale": float, "year": "Int64", "inferred": bool})
+
+
+def _check_repeated_periods(records: list[dict], parsed: list[dict], path: Path) -> None:
+    """Refuse one source's conflicting figures for a period; flag (in ``parsed``) disagreeing sources."""
+    first: dict[tuple, dict[tuple, int]] = {}
+    for index, row in enumerate(parsed):
+        key = tuple(row[column] for column in ("series", "partner", "flow", "unit", SOURCE_CLASS_COLUMN, "period"))
+        value = (row["value_bound"], row["bound_value"] if row["value_bound"] else row["value_num"])
+        seen = first.setdefault(key, {})
+        if value in seen:
+            continue
+        for other in seen.values():
+            if (parsed[other]["source_url"], parsed[other]["note"]) == (row["source_url"], row["note"]):
+                raise InputError(
+                    f"{row['period']} of {row['series']}/{row['flow']}/{row['partner']} ({row['unit']}, "
+                    f"{row[SOURCE_CLASS_COLUMN]}) is listed twice with different values by the same source "
+                    f"(source_url and note): "
+                    f"{parsed[other]['value']!r} on {_row_name(records, other)} and {row['value']!r} here; "
+                    "keep the right one", path=path, where=f"{_row_name(records, index)}, column 'value'")
+        for other in seen.values():
+            parsed[other]["flag"] = _join_flags(
+                parsed[other]["flag"], f"another source gives {row['value']} ({_row_name(records, index, ', ')})")
+            row["flag"] = _join_flags(
+                row["flag"], f"another source gives {parsed[other]['value']} ({_row_name(records, other, ', ')})")
+        seen[value] = index
+
+
+def _row_name(records: list[dict], index: int, style: str = " (") -> str:
+    """``row N (line L)`` (style ``" ("``) or ``row N, line L`` (style ``", "``) of the record at ``index``;
+    ``row N`` for a record without a file line."""
+    line = records[index].get("_line")
+    if line is None:
+        return f"row {index + 1}"
+    return f"row {index + 1}{style}line {line}" + (")" if style == " (" else "")
 
 
 def _read_rows(path: Path) -> list[dict[str, str]]:
@@ -173,10 +229,11 @@ def _read_rows(path: Path) -> list[dict[str, str]]:
 
 
 def _parse_row(record: dict, path: Path, row_no: int) -> dict:
-    line = record.pop("_line", row_no)
+    line = record.pop("_line", None)  # records not read from a file (official, computed) have none
 
     def fail(column: str, message: str) -> InputError:
-        return InputError(message, path=path, where=f"row {row_no} (line {line}), column {column!r}")
+        row = f"row {row_no}" if line is None else f"row {row_no} (line {line})"
+        return InputError(message, path=path, where=f"{row}, column {column!r}")
 
     for column in REQUIRED_FIELDS:
         if not record[column]:
@@ -190,6 +247,11 @@ def _parse_row(record: dict, path: Path, row_no: int) -> dict:
                                         "(or an empty cell: derived from source_url, confidence and note)")
     if not any(pattern.match(record["period"]) for pattern in _PERIOD_PATTERNS):
         raise fail("period", f"got {record['period']!r}, expected YYYY, YYYY-MM, YYYY-MM/YYYY-MM, YYYY->latest or ~YYYY")
+    for year in map(int, _YEAR_IN_PERIOD.findall(record["period"])):
+        if not TRADE_YEARS[0] <= year <= TRADE_YEARS[1]:
+            raise fail("period", f"got {record['period']!r}: year {year} is outside {TRADE_YEARS[0]}-{TRADE_YEARS[1]}")
+    if "/" in record["period"] and record["period"].split("/")[1] < record["period"].split("/")[0]:
+        raise fail("period", f"got {record['period']!r}: the range ends before it starts")
     value_match = _VALUE_PATTERN.match(record["value"].replace(",", ""))
     if value_match is None:
         raise fail("value", f"got {record['value']!r}, expected a number or a bound such as '<5' or 'nearly 13'")
@@ -203,6 +265,11 @@ def _parse_row(record: dict, path: Path, row_no: int) -> dict:
     if not math.isfinite(number):
         raise fail("value", f"got a number with {len(value_match.group('number'))} characters, too large to be a "
                             "finite number; expected a finite number or a bound such as '<5'")
+    if number < 0 and kind in NONNEGATIVE_KINDS and not BALANCE_FLOW.search(record["flow"]):
+        what = {"value": "a money level", "share": "a share", "rank": "a rank"}[kind]
+        raise fail("value", f"got {record['value']!r}: {what} (flow {record['flow']!r}, unit {record['unit']!r}) cannot be "
+                            "negative; only changes (a unit such as '% yoy' or '% change') and balances (a flow named "
+                            "'..._balance') may be")
     inferred = record["note"].upper().startswith("INFERRED")
     flags = []
     if record["confidence"] == "low":

@@ -71,8 +71,11 @@ def derived_records(table: pd.DataFrame) -> list[dict[str, str]]:
     levels = _official_levels(table)
     records: list[dict[str, str]] = []
     for rule in (_annual_sums, _totals, _hk_shares, _member_shares, _asean_share):
-        new = [record for record in rule(levels) if _key(record) not in present]
-        present.update(_key(record) for record in new)
+        new = []
+        for record in rule(levels):  # the first of two computations of one figure wins (e.g. S$ before US$)
+            if _key(record) not in present:
+                present.add(_key(record))
+                new.append(record)
         records.extend(new)
         levels = pd.concat([levels, _levels_of(new)], ignore_index=True)
     return records

@@ -10,7 +10,7 @@ class ValidationSettings:
 
     n_boot: int = field(
         default=1000,
-        metadata={"help": "bootstrap resamples of documents for every confidence interval", "at_least": 1},
+        metadata={"help": "bootstrap resamples of documents for every confidence interval", "at_least": 1, "at_most": 100_000},
     )
     level: float = field(
         default=0.95,
@@ -18,7 +18,7 @@ class ValidationSettings:
     )
     n_folds: int = field(
         default=5,
-        metadata={"help": "cross-validation folds for mapping unsupervised topics to themes", "at_least": 2},
+        metadata={"help": "cross-validation folds for mapping unsupervised topics to themes", "at_least": 2, "at_most": 100},
     )
     min_f1: float = field(
         default=0.3,
@@ -26,11 +26,11 @@ class ValidationSettings:
     )
     thresholds: tuple[float, ...] = field(
         default=(0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5),
-        metadata={"help": "grid of topic-share thresholds (0-1) tried on the training folds", "at_least": 0, "at_most": 1, "min_items": 1},
+        metadata={"help": "grid of topic-share thresholds (0-1) tried on the training folds", "at_least": 0, "at_most": 1, "min_items": 1, "max_items": 1000},
     )
     code_next_size: int = field(
         default=20,
-        metadata={"help": "uncoded documents proposed for coding next (tables/code_next.csv, coding_template.csv)", "at_least": 1},
+        metadata={"help": "uncoded documents proposed for coding next (tables/code_next.csv, coding_template.csv)", "at_least": 1, "at_most": 100_000},
     )
 
 

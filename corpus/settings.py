@@ -8,9 +8,26 @@ data, so a settings module needs no import to declare them):
 - ``at_least`` / ``above``: lower bound, inclusive / exclusive (numbers, or every number of a list);
 - ``at_most`` / ``below``: upper bound, inclusive / exclusive;
 - ``excluded``: numbers that are not allowed although in range (``n_jobs: 0``);
-- ``min_items``: the fewest items a list may have.
+- ``min_items`` / ``max_items``: the fewest / most items a list may have.
 
-Numbers must also be finite (no ``.nan``, no ``.inf``). ``check_value`` checks one value of a field
+Numbers must also be finite (no ``.nan``, no ``.inf``). Every numeric setting of a run declares an upper
+bound (``at_most`` or ``below``) as well as a lower one, and every list setting a ``max_items``: a value
+that would exhaust memory or abort a library (``models.n_free_topics: 1000000``) is refused when the
+config is loaded, with the key, the value and the allowed range (``tests/test_bounds_and_bombs.py``
+checks that none is missing). The bounds and why:
+
+- topics (``k_grid``, ``n_free_topics``) <= 1000 (``models.settings.MAX_TOPICS``: tomotopy aborts far
+  above; lift <= number of topics); passes, iterations, sweeps <= 100,000 (the automatic rules stay
+  under 1000); Dirichlet and seed priors <= 100; folds <= 100; ``n_jobs`` -1024..1024;
+- bootstrap resamples and block permutations <= 100,000, correlation permutations <= 1,000,000
+  (Monte Carlo error far below the reported digits; each is a loop over the table's cells);
+- counts of documents or units (``min_df``, ``learning_sizes``, ``min_docs`` ...) <= 1,000,000 (10
+  million for sampled units): beyond every corpus the suite is tested at;
+- seeds 0..2**32-1 (what numpy accepts); lags <= 50 years or 24 months; a block <= 240 months;
+- ``trade.hkd_per_usd`` 1..20 (7.8 since 1983; a rate under 1 is US$ per HK$, typed upside down);
+  ``claims.peg_band`` <= 1 HK$ and tolerances <= 1 (100%);
+- lists: at most as many items as there are choices, 50 K values or learning sizes, 100 seeds,
+  10,000 stopwords. ``check_value`` checks one value of a field
 (the config loader, command-line overrides), ``check_settings`` a whole settings object (a library
 call with hand-made settings); both raise ``InputError`` naming the key and what was expected.
 """
@@ -22,7 +39,7 @@ from typing import Any
 
 from hkasean.corpus.errors import InputError
 
-CONSTRAINT_KEYS = ("choices", "at_least", "above", "at_most", "below", "excluded", "min_items")
+CONSTRAINT_KEYS = ("choices", "at_least", "above", "at_most", "below", "excluded", "min_items", "max_items")
 """The metadata keys ``check_value`` understands."""
 
 
@@ -36,6 +53,8 @@ def check_value(spec: dataclasses.Field, value: Any, key: str, path: object | No
     if isinstance(value, (list, tuple)):
         if len(value) < rules.get("min_items", 0):
             raise InputError(f"'{key}' needs at least {rules['min_items']} item(s), got {list(value)!r}", path=path, where=key)
+        if "max_items" in rules and len(value) > rules["max_items"]:
+            raise InputError(f"'{key}' may have at most {rules['max_items']:,} items, got {len(value):,}", path=path, where=key)
         for index, item in enumerate(value):
             _check_scalar(rules, item, f"{key}[{index}]", path)
     else:
@@ -59,6 +78,8 @@ def describe(spec: dataclasses.Field) -> str:
     parts.extend(_number_rules(rules))
     if "min_items" in rules:
         parts.append(f"at least {rules['min_items']} item(s)")
+    if "max_items" in rules:
+        parts.append(f"at most {rules['max_items']:,} items")
     return ", ".join(parts)
 
 

@@ -6,8 +6,9 @@
 - ``iter_csv_rows``: CSV rows with the line each ends on; a malformed row or an over-long cell is an
   ``InputError`` naming the line;
 - ``load_yaml``: YAML through a ``SafeLoader`` that refuses anchors/aliases expanding to more than
-  ``MAX_YAML_NODES`` values ("billion laughs") while the document is composed, before any Python
-  value is built.
+  ``MAX_YAML_NODES`` values ("billion laughs") or to more than ``MAX_YAML_CHARS`` characters (one long
+  string aliased many times: a "string bomb") while the document is composed, before any Python value
+  is built; a file too large to hold that few characters is refused before it is read.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from hkasean.corpus.errors import InputError
 
@@ -26,6 +27,12 @@ BOM = "\ufeff"
 _BAD_BYTE = re.compile("[\udc80-\udcff]")  # what ``surrogateescape`` makes of a byte that is not UTF-8
 MAX_YAML_NODES = 100_000
 """Most values (scalars, lists, mappings) a YAML input may hold once its aliases are expanded."""
+MAX_YAML_CHARS = 10_000_000
+"""Most characters the scalars (keys and values) of a YAML input may hold once its aliases are expanded:
+a codebook or a config is a few kilobytes; a 1 MB string aliased 99,000 times (under ``MAX_YAML_NODES``)
+would be 99 GB once a loader joins or copies it."""
+MAX_YAML_BYTES = 4 * MAX_YAML_CHARS
+"""Largest YAML file read at all (UTF-8 takes at most 4 bytes a character)."""
 
 
 def iter_lines(path: str | os.PathLike[str]) -> Iterator[str]:
@@ -88,10 +95,17 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
     """The YAML document of a UTF-8 file as plain Python values (``SafeLoader`` types only).
 
     Raises ``InputError`` naming the file and line for bad bytes (see ``iter_lines``), invalid
-    YAML, nesting too deep to read, and aliases that would expand past ``MAX_YAML_NODES`` values
-    or refer to themselves.
+    YAML, nesting too deep to read, aliases that would expand past ``MAX_YAML_NODES`` values or
+    ``MAX_YAML_CHARS`` characters or refer to themselves, and a file over ``MAX_YAML_BYTES``.
     """
     path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # read_text reports a file that cannot be read
+    if size > MAX_YAML_BYTES:
+        raise InputError(f"file of {size:,} bytes; a YAML input may hold at most {MAX_YAML_CHARS:,} characters "
+                         "(a codebook or a config is a few kilobytes)", path=path)
     loader = _GuardedLoader(read_text(path))
     try:
         return loader.get_single_data()
@@ -108,7 +122,7 @@ def load_yaml(path: str | os.PathLike[str]) -> Any:
 
 
 class _AliasBomb(Exception):
-    """Aliases that expand too far; ``line`` is where (1-based)."""
+    """Aliases that expand too far (or a document too large); ``line`` is where (1-based)."""
 
     def __init__(self, message: str, line: int) -> None:
         super().__init__(message)
@@ -116,31 +130,41 @@ class _AliasBomb(Exception):
 
 
 class _GuardedLoader(yaml.SafeLoader):
-    """A ``SafeLoader`` that weighs every composed node by its size with aliases expanded.
+    """A ``SafeLoader`` that weighs every composed node by its size with aliases expanded: values
+    (scalars, lists, mappings) and characters of its scalars.
 
     Composition shares an aliased node instead of copying it, so weighing is cheap: each node's
-    weight is the sum of its children's, counted once. A node heavier than ``MAX_YAML_NODES``, or an
-    alias to a node still being composed (a recursive structure), stops loading before
-    construction.
+    weight is the sum of its children's, counted once. A node heavier than ``MAX_YAML_NODES`` values
+    or ``MAX_YAML_CHARS`` characters, or an alias to a node still being composed (a recursive
+    structure), stops loading before construction.
     """
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
-        self._weights: dict[int, int] = {}
+        self._weights: dict[int, tuple[int, int]] = {}
+        self._aliased = False
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         """Compose as usual, then weigh the node (an alias refers to an already weighed one)."""
         is_alias = self.check_event(yaml.AliasEvent)
         line = self.peek_event().start_mark.line + 1
         node = super().compose_node(parent, index)
+        self._aliased = self._aliased or is_alias
         if id(node) not in self._weights:
             if is_alias:
                 raise _AliasBomb("an alias refers to the value that contains it (a recursive structure); "
                                  "expected plain values (anchors & and aliases * only for small repeats)", line)
-            self._weights[id(node)] = 1 + sum(self._weights[id(child)] for child in _children(node))
-        if self._weights[id(node)] > MAX_YAML_NODES:
-            raise _AliasBomb(f"YAML aliases (*) expand to more than {MAX_YAML_NODES:,} values; expected plain values "
-                             "(anchors & and aliases * only for small repeats)", line)
+            children = [self._weights[id(child)] for child in _children(node)]
+            own = len(node.value) if isinstance(node, ScalarNode) else 0
+            self._weights[id(node)] = (1 + sum(n for n, _ in children), own + sum(c for _, c in children))
+        values, chars = self._weights[id(node)]
+        if values > MAX_YAML_NODES or chars > MAX_YAML_CHARS:
+            size = f"{MAX_YAML_NODES:,} values" if values > MAX_YAML_NODES else f"{MAX_YAML_CHARS:,} characters"
+            if self._aliased:
+                raise _AliasBomb(f"YAML aliases (*) expand to more than {size}; expected plain values "
+                                 "(anchors & and aliases * only for small repeats)", line)
+            raise _AliasBomb(f"the YAML holds more than {size}; expected a small file of settings "
+                             "(a codebook or a config is a few kilobytes)", line)
         return node
 
 

@@ -57,8 +57,10 @@ def load_codebook(path: str | os.PathLike[str] | None = None) -> Codebook:
     """Load and validate a codebook YAML file (the bundled one when ``path`` is None).
 
     Raises ``InputError`` naming the file and the theme or field at fault: missing ``themes``,
-    a theme without ``id`` or ``indicators``, an id that is not snake_case, duplicate ids; and
-    naming the line for bytes that are not UTF-8, invalid YAML and alias bombs (see ``load_yaml``).
+    a theme without ``id`` or ``indicators``, an id that is not snake_case, duplicate ids, a
+    ``label`` or ``definition`` that is not text, ``include``/``exclude`` that are not lists of text;
+    and naming the line for bytes that are not UTF-8, invalid YAML and alias or string bombs (see
+    ``load_yaml``: at most ``MAX_YAML_CHARS`` characters with aliases expanded).
     """
     path = Path(path) if path is not None else default_codebook_path()
     if not path.is_file():
@@ -81,6 +83,14 @@ def load_codebook(path: str | os.PathLike[str] | None = None) -> Codebook:
         indicators = entry.get("indicators")
         if not isinstance(indicators, list) or not indicators or not all(isinstance(i, str) and i.strip() for i in indicators):
             raise InputError(f"theme {theme_id!r}: 'indicators' must be a non-empty list of phrases", path=path, where=where)
+        for name in ("label", "definition"):
+            if not isinstance(entry.get(name, ""), (str, int, float)):
+                raise InputError(f"theme {theme_id!r}: '{name}' must be text, got a {type(entry[name]).__name__}",
+                                 path=path, where=where)
+        for name in ("include", "exclude"):
+            notes = entry.get(name) or []
+            if not isinstance(notes, list) or not all(isinstance(note, (str, int, float)) for note in notes):
+                raise InputError(f"theme {theme_id!r}: '{name}' must be a list of notes (text)", path=path, where=where)
         themes.append(
             Theme(
                 id=theme_id,

@@ -4,6 +4,9 @@ Every setting is a dataclass field with a default, a ``help`` text and its allow
 metadata, see ``corpus.settings``), so ``hkasean config --show`` prints a complete, commented config
 file, and a user's file only needs the keys it changes. Unknown keys, wrongly typed values and values
 out of range are errors that name the file and the key, raised when the file is loaded, before any work.
+Every numeric setting has a lower and an upper bound and every list a most number of items (shown in
+brackets by ``render_config``); the file itself is read by ``corpus.textfile.load_yaml``, which refuses
+alias and string bombs before any value is built.
 """
 from __future__ import annotations
 

@@ -103,7 +103,7 @@ def test_every_settings_section_is_covered():
 def test_command_line_overrides_are_checked_like_the_file():
     assert override(RunConfig(), "models.n_jobs", -1, "--jobs").models.n_jobs == -1
     assert override(RunConfig(), "seed", 2**32 - 1, "--seed").seed == 2**32 - 1
-    with pytest.raises(InputError, match=r"^--jobs: '--jobs' must be not 0, got 0"):
+    with pytest.raises(InputError, match=r"^--jobs: '--jobs' must be >= -1024 and <= 1024 and not 0, got 0"):
         override(RunConfig(), "models.n_jobs", 0, "--jobs")
     with pytest.raises(InputError, match=r"^--seed: '--seed' must be >= 0 and <= 4294967295, got 4294967296"):
         override(RunConfig(), "seed", 2**32, "--seed")

@@ -78,7 +78,7 @@ class FetchSettings:
     max_redirects: int = field(default=5, metadata={"help": "redirects followed per request", "range": (0, 50)})
     cache_missing: bool = field(default=True, metadata={"help": "remember 404 answers in the cache as known-missing"})
     user_agent: str = field(default=USER_AGENT, metadata={"help": "User-Agent header sent with every request"})
-    seed: int = field(default=0, metadata={"help": "seed of the backoff jitter"})
+    seed: int = field(default=0, metadata={"help": "seed of the backoff jitter", "range": (0, 2**32 - 1)})
 
     def __post_init__(self) -> None:
         for spec in fields(self):
