@@ -11,7 +11,7 @@ which model it holds:
 - ``doc_topics()``: doc_id, model, topic, score (one row per document and topic or theme);
 - ``doc_themes()``: doc_id, model, theme, score, present (0/1 int; one row per document and theme);
 - ``top_terms(n)``: model, topic, rank (1 = strongest), term (readable surface form), weight;
-- ``topics()``: model, topic, top_terms ("; "-joined), coherence (c_npmi), mapped_theme ("" if none);
+- ``topics()``: model, topic, top_terms ("; "-joined), coherence (c_npmi), coherence_terms (terms it scored), mapped_theme ("" if none);
 - ``evidence()``: doc_id, model, topic_or_theme, terms (the up-to-5 terms that drove the decision).
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ from hkasean import contract
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.locations import data_home
 from hkasean.integrity import TAG_SIZE, IntegrityError, dump_signed, load_signed, read_key
-from hkasean.models.coherence import topic_coherence
+from hkasean.models.coherence import scored_terms, topic_coherence
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.theme_map import lexical_theme_map
 
@@ -103,13 +103,16 @@ class ZooModel(BaseEstimator):
         return pd.DataFrame(rows, columns=TOP_TERM_COLUMNS)
 
     def topics(self) -> pd.DataFrame:
-        """model, topic, top_terms ("; "-joined, ``coherence_topn`` terms), coherence (c_npmi), mapped_theme."""
+        """model, topic, top_terms ("; "-joined, ``coherence_topn`` terms), coherence (c_npmi), coherence_terms (how
+        many of those terms the coherence scored: ``models.coherence.scored_terms``), mapped_theme."""
+        terms = getattr(self, "coherence_terms_", None)  # None: a model saved before the count was kept
         rows = [
             (
                 self.name,
                 label,
                 "; ".join(self.surface_forms_.get(t, t) for t, _ in self._ranked_terms(k)[: self.coherence_topn]),
                 float(self.coherence_[k]),
+                int(terms[k]) if terms is not None else pd.NA,
                 self.topic_themes_[k],
             )
             for k, label in enumerate(self.topic_labels_)
@@ -126,13 +129,15 @@ class ZooModel(BaseEstimator):
 
     def _finish_fit(self, processed: ProcessedCorpus) -> None:
         self.surface_forms_ = dict(processed.surface_forms)
-        self.coherence_ = topic_coherence(self.top_tokens(self.coherence_topn), processed, "c_npmi", self.coherence_max_units)
+        top = self.top_tokens(self.coherence_topn)
+        self.coherence_ = topic_coherence(top, processed, "c_npmi", self.coherence_max_units)
+        self.coherence_terms_ = scored_terms(top, processed)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the fitted model, signed with your key (``model_key_path()``), to a new file; return the path."""
         path = Path(path)
+        secret = model_secret()  # before anything is written: an unusable key is an InputError naming it
         path.parent.mkdir(parents=True, exist_ok=True)
-        secret = read_key(model_key_path())
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)  # never over an existing file
         with os.fdopen(fd, "w+b") as handle:
             dump_signed(self, handle, secret, MODEL_MAGIC, MODEL_LABEL)
@@ -144,15 +149,18 @@ class ZooModel(BaseEstimator):
 
         A model file is a pickle, and a pickle can run code: ``load`` unpickles it only when it was
         signed with your own key (you saved it). ``trusted=True`` loads a file signed by someone else
-        (a colleague's output folder): only do that for files you trust.
+        (a colleague's output folder): only do that for files you trust. An untrusted load with a key
+        file that cannot be trusted (``check_model_key``) is an ``InputError`` naming the key file.
         """
         path = Path(path)
         if not path.is_file():
             raise InputError("model file not found", path=path)
         data = path.read_bytes()
         try:
-            model = load_signed(data, read_key(model_key_path()), MODEL_MAGIC, MODEL_LABEL)
-        except IntegrityError as exc:
+            model = load_signed(data, model_secret(), MODEL_MAGIC, MODEL_LABEL)
+        except (IntegrityError, InputError) as exc:
+            if isinstance(exc, InputError) and not trusted:
+                raise
             if not trusted or not data.startswith(MODEL_MAGIC):
                 raise InputError(f"{exc}; not loaded (a model file is a pickle and can run code). If you trust the "
                                  f"file, load it with {cls.__name__}.load(path, trusted=True)", path=path) from None
@@ -165,6 +173,26 @@ class ZooModel(BaseEstimator):
 def model_key_path() -> Path:
     """The key file that signs saved models: ``<data home>/model-key`` (0600, created on first use)."""
     return data_home() / "model-key"
+
+
+def model_secret() -> bytes:
+    """The secret of ``model_key_path()`` (made on first use); ``InputError`` naming the key file and the
+    fix (``chmod 600`` it, or delete it) when it cannot be trusted: a symbolic link, someone else's,
+    readable by others, not a regular file, or not a key."""
+    try:
+        return read_key(model_key_path())
+    except OSError as exc:  # UnsafeKeyError and a key that cannot be made name the key file
+        raise InputError(f"cannot sign or check saved models: {exc}") from None
+
+
+def check_model_key() -> Path:
+    """``model_key_path()``, checked (made on first use): ``InputError`` when models could not be saved with it.
+
+    A run that saves models calls this before any work, so an unusable key stops it at once
+    (exit status 2) instead of after every stage has run.
+    """
+    model_secret()
+    return model_key_path()
 
 
 class TopicModel(ZooModel):

@@ -1,4 +1,15 @@
-"""The processed corpus: token lists on disk, one per unit, with what the models need to read them, and its cache files."""
+"""The processed corpus: token lists on disk, one per unit, with what the models need to read them, and its cache files.
+
+**Cache files.** ``ProcessedCorpus.save(folder)`` writes ``processed-<fingerprint>.tokens`` (the
+token file) and ``processed-<fingerprint>.json`` (everything else, with the token file's SHA-256).
+The JSON is signed (HMAC-SHA256, ``hkasean.integrity.sign_record``) with the cache's per-user key
+(``cache_key_path``: the stage cache's ``.hkasean-cache-key`` for the run's ``processed/`` and
+``processed-units/`` folders), so ``load`` trusts nothing it cannot verify: an unsigned, edited
+or re-keyed JSON, or a token file whose SHA-256 is not the signed one, is ignored with a warning
+naming the file, and the corpus recomputed. ``remove_stale_cache`` deletes only pairs it can
+prove the suite wrote (the JSON verifies and the token file has the signed SHA-256); anything
+else in the folder, however it is named, is left alone.
+"""
 from __future__ import annotations
 
 import json
@@ -17,14 +28,17 @@ from gensim.corpora import Dictionary
 from scipy import sparse
 
 from hkasean.corpus.errors import InputError
+from hkasean.integrity import CACHE_KEY_NAME, read_key, sign_record, verify_record
 from hkasean.models.text_settings import TextSettings
-from hkasean.models.token_file import TokenFile, TokenFileError, remove_if_unused
+from hkasean.models.token_file import TokenFile, TokenFileError, file_sha256, remove_if_unused
 
 logger = logging.getLogger(__name__)
 
 CACHE_VERSION = 4
 """Version of the processing and of its cache files: bump it when either changes (old caches are then never matched)."""
 COHERENCE_SAMPLE_SEED = 0
+RECORD_MAGIC = b"hkasean processed corpus v1\n"
+"""What a processed-corpus JSON's signature is for (no other signed file of the suite verifies as one)."""
 
 
 @dataclass
@@ -156,49 +170,58 @@ class ProcessedCorpus:
         """Theme id -> its indicator tokens plus the content-word stems of its indicator phrases."""
         return {theme: self.theme_seed_tokens()[theme] | set(self.theme_terms.get(theme, ())) for theme in self.theme_ids}
 
-    def save(self, folder: str | os.PathLike[str]) -> Path:
-        """Write the corpus to ``folder`` as ``processed-<fingerprint>.json`` (everything but the tokens)
-        next to its token file ``processed-<fingerprint>.tokens``; return the JSON path.
+    def save(self, folder: str | os.PathLike[str], *, secret: bytes | None = None) -> Path:
+        """Write the corpus to ``folder`` as ``processed-<fingerprint>.json`` (everything but the tokens,
+        signed) next to its token file ``processed-<fingerprint>.tokens``; return the JSON path.
 
-        The token file is copied (streamed) unless it is already that file; the JSON, which records
-        the token file's SHA-256, is written last and atomically, so its presence means the pair is
-        complete.
+        ``secret``: the signing key (default: the one in ``cache_key_path(folder)``, created on
+        first use). Without a usable key nothing is written (a warning says why). The token file
+        is copied (streamed) unless it is already that file; the JSON, which records the token
+        file's SHA-256, is written last and atomically, so its presence means the pair is complete.
         """
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         json_path, tokens_path = cache_paths(folder, self.fingerprint)
+        if secret is None and (secret := _cache_secret(folder)) is None:
+            return json_path
         if not (isinstance(self.tokens, TokenFile) and self.tokens.path == tokens_path):
             self.tokens = TokenFile.write(tokens_path, self.tokens)
         record = {name: getattr(self, name) for name in _SERIALISED}
         record["settings"] = asdict(self.settings)
         record["n_units"] = len(self.tokens)
         record["tokens_sha256"] = self.tokens.digest
+        signed = sign_record(record, secret, RECORD_MAGIC, _label(self.fingerprint))
         fd, tmp = tempfile.mkstemp(prefix=f".{json_path.name}-", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(record, out, ensure_ascii=False)
+                json.dump(signed, out, ensure_ascii=False)
             os.replace(tmp, json_path)
         finally:
             Path(tmp).unlink(missing_ok=True)
         return json_path
 
     @classmethod
-    def load(cls, folder: str | os.PathLike[str], fingerprint: str) -> "ProcessedCorpus | None":
-        """The corpus ``save`` wrote to ``folder`` for ``fingerprint``, or None (with a warning) if absent,
-        incomplete, unreadable or if its token file is not byte for byte the one written."""
+    def load(cls, folder: str | os.PathLike[str], fingerprint: str, *, secret: bytes | None = None) -> "ProcessedCorpus | None":
+        """The corpus ``save`` wrote to ``folder`` for ``fingerprint``, or None if absent, or (with a warning
+        naming the file) if its JSON is unsigned, edited or signed with another key, or its token file
+        is not byte for byte the one written. ``secret`` as for ``save``."""
         json_path, tokens_path = cache_paths(Path(folder), fingerprint)
         if not json_path.is_file():
             return None
+        if secret is None and (secret := _cache_secret(Path(folder))) is None:
+            return None
         try:
-            record = json.loads(json_path.read_text(encoding="utf-8"))
+            record = verify_record(json.loads(json_path.read_text(encoding="utf-8")), secret, RECORD_MAGIC, _label(fingerprint))
+            if record.get("fingerprint") != fingerprint:
+                raise ValueError("it is the record of another corpus")
             tokens = TokenFile(tokens_path, digest=record.pop("tokens_sha256"))
             if record.pop("n_units") != len(tokens):
                 raise ValueError("its token file does not match")
             settings = record.pop("settings")
             settings["domain_stopwords"] = tuple(settings["domain_stopwords"])
             return cls(settings=TextSettings(**settings), tokens=tokens, **record)
-        except (ValueError, KeyError, TypeError, AttributeError, TokenFileError) as exc:
-            logger.warning("ignoring the unreadable processed-corpus cache %s (%s)", json_path, exc)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, TokenFileError) as exc:
+            logger.warning("ignoring the processed-corpus cache %s (%s); recomputing it", json_path, exc)
             return None
 
 
@@ -213,14 +236,62 @@ def cache_paths(folder: Path, fingerprint: str) -> tuple[Path, Path]:
     return folder / f"processed-{fingerprint}.json", folder / f"processed-{fingerprint}.tokens"
 
 
-def remove_stale_cache(folder: str | os.PathLike[str], keep: str) -> None:
+def cache_key_path(folder: str | os.PathLike[str]) -> Path:
+    """The key file that signs the processed corpora cached in ``folder``.
+
+    The stage cache's key (``<folder>/../.hkasean-cache-key``) when ``folder`` is one of its
+    sub-folders (the run's ``processed/`` and ``processed-units/``: the stage cache makes its key
+    before any stage runs), else the folder's own ``<folder>/.hkasean-cache-key``.
+    """
+    folder = Path(folder)
+    parent = folder.parent / CACHE_KEY_NAME
+    return parent if os.path.lexists(parent) else folder / CACHE_KEY_NAME
+
+
+def _cache_secret(folder: Path) -> bytes | None:
+    """The key of ``folder``'s processed-corpus cache, or None (with a warning naming the key file) when it cannot be trusted."""
+    try:
+        return read_key(cache_key_path(folder))
+    except OSError as exc:
+        logger.warning("processed-corpus cache in %s not used: %s", folder, exc)
+        return None
+
+
+def _label(fingerprint: str) -> bytes:
+    """What a JSON's signature binds it to: its fingerprint (a renamed JSON does not verify)."""
+    return json.dumps(["processed corpus", fingerprint]).encode()
+
+
+def _written_by_us(json_path: Path, fingerprint: str, secret: bytes, tokens_fd: int) -> bool:
+    """Whether the token file open as ``tokens_fd`` and ``json_path`` are a pair ``save`` wrote under ``secret``."""
+    try:
+        fd = os.open(json_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            record = verify_record(json.loads(handle.read()), secret, RECORD_MAGIC, _label(fingerprint))
+    except Exception:  # noqa: BLE001 - anything unreadable proves nothing: the pair stays
+        return False
+    return record.get("fingerprint") == fingerprint and record.get("tokens_sha256") == file_sha256(tokens_fd)
+
+
+def remove_stale_cache(folder: str | os.PathLike[str], keep: str, *, secret: bytes | None = None) -> None:
     """Delete the processed corpora ``save`` wrote to ``folder``, except the one of fingerprint ``keep``
     and any whose token file a run (in any process) still holds.
 
-    Only ``processed-<sha256>.tokens`` files and their JSON are considered; anything else in the
-    folder is left alone. A token file goes only under an exclusive lock (``remove_if_unused``).
+    Only ``processed-<sha256>.tokens`` files and their JSON are considered, and only a pair the
+    suite provably wrote goes: its JSON verifies under the cache's key (``secret``, default
+    ``cache_key_path(folder)``) and the token file has the SHA-256 it records. Anything else in the
+    folder (a file merely named like a cache entry, an edited token file, a pair signed with
+    another key) is left alone. A token file goes only under an exclusive lock (``remove_if_unused``).
     """
-    for tokens_path in Path(folder).glob("processed-*.tokens"):
-        match = _CACHED_TOKENS.fullmatch(tokens_path.name)
-        if match and match[1] != keep:
-            remove_if_unused(tokens_path, tokens_path.with_suffix(".json"))
+    folder = Path(folder)
+    stale = [(path, match[1]) for path in folder.glob("processed-*.tokens")
+             if (match := _CACHED_TOKENS.fullmatch(path.name)) and match[1] != keep]
+    if not stale or (secret is None and (secret := _cache_secret(folder)) is None):
+        return
+    for tokens_path, fingerprint in stale:
+        json_path = tokens_path.with_suffix(".json")
+        remove_if_unused(tokens_path, json_path,
+                         check=lambda fd, json_path=json_path, fingerprint=fingerprint: _written_by_us(json_path, fingerprint, secret, fd))

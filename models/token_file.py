@@ -15,7 +15,8 @@ edited-in-place token file fails loudly instead of feeding the models other text
 A ``TokenFile`` holds its file open with a shared ``flock`` (Linux, macOS) for as long as it
 lives, and reads through that descriptor. Clean-up in any process goes through
 ``remove_if_unused``, which deletes a file only when it can take an exclusive lock on it, so a
-token file one run still uses is never removed by another run's clean-up.
+token file one run still uses is never removed by another run's clean-up, and (given a ``check``)
+only when the check proves, under that lock, that the suite wrote it.
 
 A token file in a temporary folder can be tied to its ``TokenFile`` (``delete_folder_with``): the
 folder goes when the object is garbage collected; copies made by unpickling never delete anything.
@@ -33,7 +34,7 @@ import weakref
 from array import array
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Iterable, Iterator, overload
+from typing import Callable, Iterable, Iterator, overload
 
 import numpy as np
 
@@ -69,13 +70,17 @@ def open_shared(path: str | os.PathLike[str]) -> int:
     return fd
 
 
-def remove_if_unused(path: str | os.PathLike[str], *companions: str | os.PathLike[str]) -> bool:
+def remove_if_unused(path: str | os.PathLike[str], *companions: str | os.PathLike[str],
+                     check: Callable[[int], bool] | None = None) -> bool:
     """Delete the regular file ``path`` (and then its ``companions``) unless someone holds it; True if deleted.
 
     "Someone holds it": a live ``TokenFile`` or stage-cache entry in any process (``open_shared``).
     The file is deleted only while this call holds an exclusive lock on it, only if it is a regular
     file owned by this user and still the file at ``path``; symbolic links are left alone. The
     companions (e.g. the JSON describing a token file) are deleted first, under the same lock.
+    ``check``: called with the locked descriptor just before deleting; the file is kept unless it
+    returns True (an exception in it keeps the file too). Clean-up passes the proof that the suite wrote the file (a signature
+    that verifies), so a file that only looks like a cache entry is never deleted.
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
@@ -93,6 +98,12 @@ def remove_if_unused(path: str | os.PathLike[str], *companions: str | os.PathLik
             return False
         if not (stat.S_ISREG(held.st_mode) and held.st_uid == os.geteuid() and os.path.samestat(held, current)):
             return False
+        if check is not None:
+            try:
+                if not check(fd):
+                    return False
+            except Exception:  # noqa: BLE001 - no proof, no deletion
+                return False
         for companion in companions:
             Path(companion).unlink(missing_ok=True)
         os.unlink(path)
@@ -250,6 +261,16 @@ def _split(line: str) -> list[str]:
     """The tokens of one line, interned: token lists a caller keeps cost a pointer per token."""
     line = line.rstrip("\n")
     return list(map(sys.intern, line.split(SEPARATOR))) if line else []
+
+
+def file_sha256(fd: int) -> str:
+    """SHA-256 of the whole file behind ``fd`` (positioned reads: no shared offset moves)."""
+    digest = hashlib.sha256()
+    position = 0
+    while block := os.pread(fd, BLOCK, position):
+        digest.update(block)
+        position += len(block)
+    return digest.hexdigest()
 
 
 def _scan(fd: int) -> tuple[np.ndarray, str]:

@@ -9,16 +9,24 @@ downstream of them.
 payload. The tag is keyed with a per-user secret kept in the cache folder (``.hkasean-cache-key``,
 32 random bytes, mode 0600, created race-free) and covers the stage name, the key and every
 payload byte. An entry is read into memory, its tag checked, and only then unpickled: a planted
-or edited file is never unpickled; it is ignored with a warning and the stage recomputed. A key
-file that is a symbolic link, not the user's own, or readable by group or others disables the
-cache for the run (with a warning saying how to fix it). Token files referenced by a cached
-result carry their own SHA-256 (``models.token_file``).
+or edited file is never unpickled; it is ignored with a warning naming it and the stage
+recomputed. A key file that is a symbolic link, not the user's own, not a regular file or
+readable by group or others disables the cache for the run (with a warning naming it and saying
+how to fix it). The processed corpora in ``processed/`` and ``processed-units/`` are signed with
+the same key (``models.processed_corpus``); token files carry their own SHA-256 (``models.token_file``).
+
+**Whose folder.** The key file marks a folder as a stage cache of ours. ``StageCache(folder)``
+refuses (``InputError``, exit status 2, before any stage runs) a folder that holds files but no
+key file: a folder of the user's, never to be written into or cleaned up. A new or empty folder
+(empty sub-folders allowed) becomes a cache: its key is made at once. In a cache, clean-up deletes
+only entries whose signature verifies under its key (files the suite wrote); a file merely named
+like an entry (``fit-final.joblib``), an edited entry or one signed with another key stays.
 
 **Concurrency.** Runs sharing a cache folder hold a shared ``flock`` on every entry they wrote or
 loaded for as long as their ``StageCache`` lives; older entries of a stage are deleted only
 when an exclusive lock can be taken on them (``remove_if_unused``), i.e. when no live run in any
-process holds them. Entries are written to a temporary file that is locked before it is renamed
-into place.
+process holds them, and their signature is checked under that lock. Entries are written to a
+temporary file that is locked before it is renamed into place.
 """
 from __future__ import annotations
 
@@ -34,13 +42,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from hkasean.integrity import dump_signed, load_signed, read_key
+from hkasean.corpus.errors import InputError
+from hkasean.integrity import CACHE_KEY_NAME, dump_signed, load_signed, read_key, signed_file_verifies
 from hkasean.models.token_file import open_shared, remove_if_unused
 
 LOG = logging.getLogger(__name__)
 PACKAGES = ("corpus", "models", "analysis", "scripts")
-KEY_NAME = ".hkasean-cache-key"
+KEY_NAME = CACHE_KEY_NAME
 MAGIC = b"hkasean stage cache v1\n"
+CACHE_HOW_TO = "give --cache-dir a new or empty folder, or run with --no-cache"
+FILES_SHOWN = 5
+"""How many of a refused folder's files the message names."""
 
 
 @lru_cache(maxsize=1)
@@ -80,10 +92,15 @@ class StageCache:
     """
 
     def __init__(self, folder: str | os.PathLike[str] | None) -> None:
+        """``InputError`` if ``folder`` is not a stage cache of ours (``check_cache_folder``); otherwise its
+        key is read, or made for a new or empty folder (an unusable key disables the cache, with a warning)."""
         self.folder = Path(folder) if folder is not None else None
         self._secret: bytes | None = None
         self._held: list[int] = []
         weakref.finalize(self, _close_all, self._held)
+        if self.folder is not None:
+            check_cache_folder(self.folder)
+            self._key()  # made now: the folder is ours before anything is written into it
 
     def _path(self, name: str, key: str) -> Path:
         assert self.folder is not None
@@ -95,8 +112,8 @@ class StageCache:
         if self._secret is None:
             try:
                 self._secret = read_key(self.folder / KEY_NAME)
-            except OSError as exc:
-                LOG.warning("stage cache disabled for this run: %s", exc)
+            except OSError as exc:  # the message names the key file and the fix
+                LOG.warning("stage cache %s disabled for this run: %s", self.folder, exc)
                 self.folder = None
         return self._secret
 
@@ -148,10 +165,62 @@ class StageCache:
             Path(tmp).unlink(missing_ok=True)
             raise
         self._held.append(fd)
-        entry = re.compile(rf"{re.escape(name)}-[0-9A-Za-z]+\.joblib")
+        self._remove_older(name, key, secret)
+
+    def _remove_older(self, name: str, key: str, secret: bytes) -> None:
+        """Delete the other entries of stage ``name`` that no run holds and whose signature verifies under ``secret``.
+
+        An entry's signature binds its stage name and key (from its file name), so only files this
+        cache wrote go; anything else named like an entry is left alone.
+        """
+        assert self.folder is not None
+        entry = re.compile(rf"{re.escape(name)}-([0-9A-Za-z]+)\.joblib")
         for old in self.folder.glob(f"{name}-*.joblib"):
-            if entry.fullmatch(old.name) and old.name != self._path(name, key).name:
-                remove_if_unused(old)
+            match = entry.fullmatch(old.name)
+            if match and match[1] != key:
+                label = _label(name, match[1])
+                if not remove_if_unused(old, check=lambda fd, label=label: signed_file_verifies(fd, secret, MAGIC, label)):
+                    LOG.debug("kept %s: held by a run, or not an entry this cache wrote", old)
+
+
+def check_cache_folder(folder: str | os.PathLike[str]) -> None:
+    """Raise ``InputError`` unless ``folder`` may be used as a stage cache: it does not exist, holds no
+    file (empty sub-folders allowed), or holds the cache key file ``.hkasean-cache-key`` (a cache of ours).
+
+    Anything else is a folder of the user's: the suite neither writes into it nor cleans it up.
+    """
+    folder = Path(folder)
+    if not os.path.lexists(folder):
+        return
+    if not folder.is_dir():
+        raise InputError(f"refusing the cache folder {folder} (--cache-dir): it exists and is not a folder; {CACHE_HOW_TO}")
+    if os.path.lexists(folder / KEY_NAME):
+        return  # ours; the key itself is checked when it is read
+    found = _some_files(folder)
+    if found:
+        shown = ", ".join(found[:FILES_SHOWN]) + (" ..." if len(found) > FILES_SHOWN else "")
+        raise InputError(f"refusing the cache folder {folder} (--cache-dir): it holds files ({shown}) but no "
+                         f"{KEY_NAME}, so it is not an hkasean stage cache, and hkasean writes into and cleans up "
+                         f"only its own; {CACHE_HOW_TO}")
+
+
+def _some_files(folder: Path) -> list[str]:
+    """Up to ``FILES_SHOWN + 1`` paths (relative to ``folder``) of anything in its tree but folders."""
+    found: list[str] = []
+    pending = [folder]
+    while pending and len(found) <= FILES_SHOWN:
+        current = pending.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            found.append(current.relative_to(folder).as_posix() + "/ (unreadable)")
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+            else:
+                found.append(Path(entry.path).relative_to(folder).as_posix())
+    return found
 
 
 def _label(name: str, key: str) -> bytes:

@@ -79,7 +79,8 @@ def test_cache_roundtrip(tmp_path):
     docs = two_topic_documents(4)
     first = process_documents(docs, tiny_codebook(), cache_dir=tmp_path)
     fingerprint = first.fingerprint
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"processed-{fingerprint}.json", f"processed-{fingerprint}.tokens"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".hkasean-cache-key", f"processed-{fingerprint}.json", f"processed-{fingerprint}.tokens"]
     hashes = [d.content_hash() for d in docs]
     second = process_documents(_Unreadable(), tiny_codebook(), cache_dir=tmp_path, content_hashes=hashes)
     assert list(second.tokens) == list(first.tokens) and second.fingerprint == fingerprint
