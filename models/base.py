@@ -186,13 +186,16 @@ def model_secret() -> bytes:
 
 
 def check_model_key() -> Path:
-    """``model_key_path()``, checked (made on first use): ``InputError`` when models could not be saved with it.
+    """``model_key_path()``, checked when it exists: ``InputError`` when models could not be saved with it.
 
     A run that saves models calls this before any work, so an unusable key stops it at once
-    (exit status 2) instead of after every stage has run.
+    (exit status 2) instead of after every stage has run. A missing key is fine (it is made when the
+    first model is saved), and nothing is created here: a run refused later for its inputs leaves no trace.
     """
-    model_secret()
-    return model_key_path()
+    path = model_key_path()
+    if path.exists() or path.is_symlink():
+        model_secret()
+    return path
 
 
 class TopicModel(ZooModel):

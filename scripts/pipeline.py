@@ -21,14 +21,15 @@ from tqdm.auto import tqdm
 from hkasean import contract
 from hkasean.analysis.figures import apply_style
 from hkasean.analysis.report import ReportInput, write_report_files
+from hkasean.models.base import check_model_key
 from hkasean.scripts.config import RunConfig, config_to_dict
 from hkasean.scripts.inputs import RunInputs, load_inputs
 from hkasean.scripts.manifest import WarningCollector, build_manifest, write_manifest
 from hkasean.scripts.output_folder import OutputFolder, check_output_target, stable_floats
 from hkasean.scripts.run_context import RunContext, Stage, StageOutputs, StageRecord
 from hkasean.scripts.run_result import FigureImage, RunResult
-from hkasean.scripts.stage_cache import StageCache, stage_key
-from hkasean.scripts.stages import STAGES, corpus_outputs
+from hkasean.scripts.stage_cache import StageCache, check_cache_folder, stage_key
+from hkasean.scripts.stages import STAGES, corpus_outputs, write_explorer_file
 
 LOG = logging.getLogger(__name__)
 
@@ -128,6 +129,10 @@ def run_pipeline(
     """
     if out is not None:
         check_output_target(out)  # before any work: a folder the suite did not write is refused at once
+        if any(stage.name == "fit" for stage in stages_until(until)):
+            check_model_key()  # the models are saved signed: an unusable key stops the run now, not after every stage
+    if cache_dir is not None:
+        check_cache_folder(cache_dir)  # a folder of the user's is refused before the inputs are read
     started = time.perf_counter()
     with WarningCollector() as warnings:
         t0 = time.perf_counter()
@@ -156,6 +161,7 @@ def run_pipeline(
                 path = folder.file(relative)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 write(path)
+            write_explorer_file(context, result.tables, folder.file(contract.EXPLORER))
             context.records.append(StageRecord("write", time.perf_counter() - t0, False, ""))
             result.manifest = _manifest(context, warnings.messages, started, argv)
             if until == REPORT:

@@ -277,7 +277,9 @@ def test_a_model_key_readable_by_others_is_refused_naming_it(own_home, tmp_path)
     from hkasean.models.base import check_model_key
 
     key = check_model_key()
-    assert key == model_key_path() and key.stat().st_mode & 0o777 == 0o600
+    assert key == model_key_path() and not key.exists()  # the check makes nothing: a refused run leaves no trace
+    read_key(key)  # made on first use, private
+    assert key.stat().st_mode & 0o777 == 0o600 and check_model_key() == key
     key.chmod(0o644)
     with pytest.raises(InputError, match=rf"{key}.*chmod 600 {key}"):
         check_model_key()
