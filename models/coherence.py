@@ -9,6 +9,11 @@ vector. gensim slides each window one word at a time in Python, which cost 9 s (
 matrix, so a K-grid run scores its topics in well under a second. Like gensim's single-process
 accumulator, a word that leaves a window is marked absent even when it occurs again inside it
 (until it re-enters at the window's end): counts match gensim's exactly.
+
+Only a topic's terms that are tokens of the processed corpus can be counted: a topic model's terms
+all are, a coder's top terms often are not (word pairs, dictionary hits, topic features), so a
+coder's coherence may rest on 2-5 of its 10 terms. ``scored_terms`` gives that number per topic
+(``coherence_terms`` in ``topics.csv``).
 """
 from __future__ import annotations
 
@@ -96,12 +101,13 @@ def topic_coherence(topics: list[list[str]], processed: ProcessedCorpus, measure
     boolean sliding windows over the processed unit texts (module docstring). On a large corpus
     the counts come from a seeded sample of ``max_units`` units (``ProcessedCorpus.coherence_texts``):
     cost is bounded, the estimate stable, and every model is scored on the same sample. Tokens
-    missing from the corpus are skipped; a topic left with fewer than two tokens gets NaN.
+    missing from the corpus are skipped; a topic left with fewer than two tokens gets NaN
+    (``scored_terms`` says how many of each topic's tokens a score rests on).
     """
     if measure not in COHERENCE_MEASURES:
         raise ValueError(f"unknown coherence measure {measure!r}; expected one of {', '.join(COHERENCE_MEASURES)}")
     vocabulary = processed.dictionary().token2id
-    known = [[t for t in topic if t in vocabulary] for topic in topics]
+    known = _known(topics, vocabulary)
     scores = np.full(len(topics), np.nan)
     scorable = [i for i, topic in enumerate(known) if len(topic) >= 2]
     if not scorable:
@@ -113,3 +119,16 @@ def topic_coherence(topics: list[list[str]], processed: ProcessedCorpus, measure
     for i in scorable:
         scores[i] = score(npmi_matrix(counts, [position[t] for t in known[i]]))
     return scores
+
+
+def scored_terms(topics: list[list[str]], processed: ProcessedCorpus) -> np.ndarray:
+    """How many tokens of each topic ``topic_coherence`` scores, shape (n_topics,), ints: those that are tokens of
+    the processed corpus (a coder's word pairs, dictionary and topic features are not), 0 when fewer than two are
+    (its coherence is NaN)."""
+    counts = np.array([len(topic) for topic in _known(topics, processed.dictionary().token2id)], dtype=int)
+    return np.where(counts >= 2, counts, 0)
+
+
+def _known(topics: list[list[str]], vocabulary: dict[str, int]) -> list[list[str]]:
+    """Each topic's tokens that are in the corpus's ``vocabulary``, in order (the ones coherence can count)."""
+    return [[t for t in topic if t in vocabulary] for topic in topics]

@@ -16,7 +16,7 @@ import itertools
 import logging
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -168,7 +168,7 @@ class SupervisedCoder(ZooModel):
     documents scored at a time (the unlabelled ones are streamed from the corpus in batches).
     ``n_jobs``: themes learned at once (joblib processes, as liblinear seeds one C random generator per
     process; -1: every core, 1: serial). ``fit_learning_coders`` fits the supervised and ensemble coders in one
-    pass; the learning curve uses ``held_out_predictions``.
+    pass; the learning curve refits their outer folds on subsamples with ``fold_scores``.
     """
 
     def __init__(self, C: float = ModelSettings.supervised_c, n_folds: int = ModelSettings.supervised_folds,
@@ -407,37 +407,31 @@ def fit_learning_coders(coders: list[SupervisedCoder], processed: ProcessedCorpu
         coder._finish(processed, {theme: theme_results[k] for theme, theme_results in results.items()})
 
 
-def held_out_predictions(coders: list[SupervisedCoder], features: DocumentFeatures, labels: pd.DataFrame,
-                         theme_ids: list[str], scored: Iterable[str] | None = None) -> list[pd.DataFrame]:
-    """Per coder, learn each theme of ``theme_ids`` from ``labels`` (index: documents of ``features``) as ``fit``
-    learns its final model (threshold tuned in inner folds of those documents; fits shared as in
-    ``fit_learning_coders``) and score the documents ``scored`` of ``features`` (default: every one not in
-    ``labels``), in corpus order: DataFrame[doc_id, theme, score, present]. A theme without a positive or a
-    negative among the labels has no model and no rows. No cross-validation, no evidence: the learning
-    curve's fits."""
+def fold_scores(coders: list[SupervisedCoder], theme: str, matrix: sparse.csr_matrix, y: np.ndarray, train: np.ndarray,
+                test: np.ndarray, n_ngrams: int, hit_columns: HitColumns) -> list[tuple[np.ndarray, float]] | None:
+    """Per coder, the probabilities of the rows ``test`` of ``matrix`` (``DocumentFeatures`` rows with ``n_ngrams``
+    n-gram columns and the theme's ``hit_columns``) given by the model of ``theme`` that ``fit_learning_coders``
+    learns in an outer fold whose training rows are ``train`` (``y``: the theme's 0/1 labels of every row; threshold
+    tuned in inner folds of the training rows, fits shared by the coders), and that model's threshold. With
+    ``train`` a fold's whole training part, the scores are the run's cross-validated ones for that fold (tested);
+    the learning curve passes subsamples of it. None when ``y[train]`` lacks a positive or a negative (no model)."""
     _check_together(coders)
+    y_train = y[train]
+    if not 0 < y_train.sum() < len(y_train):
+        return None
     for coder in coders:
         coder._check_threshold()
-    labels = validate_labels(labels, theme_ids)
-    learned_from = set(labels.index)
-    labels = labels.loc[[d for d in features.doc_ids if d in learned_from]]  # in corpus order, as in ``fit``
-    results = _learn_themes(coders, features, labels, cross_validate=False)
-    wanted = set(scored) - learned_from if scored is not None else None
-    held_out = [d for d in features.doc_ids if d not in learned_from and (wanted is None or d in wanted)]
-    matrix = features.rows(held_out)
-    frames: list[list[pd.DataFrame]] = [[] for _ in coders]
-    for theme, theme_results in results.items():
-        base = {}  # id of a shared regression -> its probabilities (the coders' final models share one per theme)
-        for k, result in enumerate(theme_results):
-            if result.final_model is not None:
-                regression = result.final_model.base if isinstance(result.final_model, StackedModel) else result.final_model
-                if id(regression) not in base:
-                    base[id(regression)] = regression.predict_proba(matrix)[:, 1]
-                scores = theme_scores(result.final_model, matrix, base[id(regression)])
-                frames[k].append(pd.DataFrame({"doc_id": held_out, "theme": theme, "score": scores,
-                                               "present": (scores >= result.final_threshold).astype(int)}))
-    return [pd.concat(f, ignore_index=True) if f else pd.DataFrame(columns=["doc_id", "theme", "score", "present"])
-            for f in frames]
+        coder.n_ngrams_ = n_ngrams
+    decisions = coders[0]._fit_decisions(theme, matrix[train], y_train, hit_columns, coders)
+    rows = matrix[test]
+    base: dict[int, np.ndarray] = {}  # id of a shared regression -> its probabilities
+    scored = []
+    for model, choice in decisions:
+        regression = model.base if isinstance(model, StackedModel) else model
+        if id(regression) not in base:
+            base[id(regression)] = regression.predict_proba(rows)[:, 1]
+        scored.append((theme_scores(model, rows, base[id(regression)]), choice.threshold))
+    return scored
 
 
 def _learn_themes(coders: list[SupervisedCoder], features: DocumentFeatures, labels: pd.DataFrame,
@@ -452,12 +446,13 @@ def _learn_themes(coders: list[SupervisedCoder], features: DocumentFeatures, lab
     ys = {theme: labels[theme].to_numpy() for theme in labels.columns}
     splits = {theme: outer_splits(y, lead.n_folds, lead.random_state, "/".join(c.name for c in coders), theme)
               if cross_validate else [] for theme, y in ys.items()}  # here, so that their warnings reach this process's log
-    jobs = (delayed(lead._learn_theme)(theme, matrix, ids, ys[theme], splits[theme], _hit_columns(features, theme), coders)
+    jobs = (delayed(lead._learn_theme)(theme, matrix, ids, ys[theme], splits[theme], hit_columns(features, theme), coders)
             for theme in labels.columns)
     return dict(zip(labels.columns, Parallel(n_jobs=lead.n_jobs)(jobs)))
 
 
-def _hit_columns(features: DocumentFeatures, theme: str) -> HitColumns:
+def hit_columns(features: DocumentFeatures, theme: str) -> HitColumns:
+    """The ``DocumentFeatures`` columns of ``theme``'s dictionary hits (``HitColumns``)."""
     return features.column(EXACT_FEATURE + theme), features.column(STEM_FEATURE + theme)
 
 

@@ -142,10 +142,11 @@ def plot_reliability(reliability: pd.DataFrame, path: str | os.PathLike[str]) ->
 
 
 def draw_learning_curve(curve: pd.DataFrame) -> plt.Figure:
-    """Macro-F1 (0-1, with interval bars) of each learning coder against the coded documents it learned from.
+    """Macro-F1 (0-1, with interval bars) of each learning coder against the documents each outer fold was trained on.
 
-    ``curve``: the ``learning_curve`` table; one line per model; the last point of each (all coded
-    documents, cross-validated) is drawn hollow, its interval being a bootstrap over documents.
+    ``curve``: the ``learning_curve`` table; one line per model, every point scored on the folds' test documents;
+    the last point of each (each fold's whole training part: the run's cross-validated score) is drawn hollow,
+    its interval being a bootstrap over documents (the others': over repeats).
     """
     apply_style()
     fig, ax = plt.subplots(figsize=(7.0, 4.5))
@@ -156,13 +157,13 @@ def draw_learning_curve(curve: pd.DataFrame) -> plt.Figure:
         high = (rows["macro_f1_high"] - rows["macro_f1"]).clip(lower=0).to_numpy()
         ax.errorbar(rows["n_coded"], rows["macro_f1"], yerr=[low, high], fmt="-o", color=colour, capsize=3, label=str(model))
         last = rows.iloc[-1]
-        ax.plot([last["n_coded"]], [last["macro_f1"]], "o", markerfacecolor="white", color=colour)
+        ax.plot([last["n_coded"]], [last["macro_f1"]], "o", markerfacecolor="white", color=colour, zorder=4)
     ax.set_xscale("log", base=2)
     ax.set_xticks(sorted(pd.unique(curve["n_coded"])), [str(n) for n in sorted(pd.unique(curve["n_coded"]))])
     ax.set_ylim(-0.05, 1.05)
-    ax.set_xlabel("coded documents the coder learned from (log scale)")
-    ax.set_ylabel("macro-F1 against the standard (0-1)")
-    ax.set_title("How much coding is enough? (hollow: all coded documents, cross-validated)")
+    ax.set_xlabel("documents each outer fold was trained on (log scale)")
+    ax.set_ylabel("macro-F1, held-out folds (0-1)")
+    ax.set_title("How much coding is enough? (hollow: the run's cross-validated score)")
     ax.legend(loc="lower right", fontsize="small")
     return fig
 

@@ -8,7 +8,7 @@ from hkasean.scripts.commands.run_options import add_run_options
 
 HELP = """\
 Fit all configured models (LDA, NMF, seeded LDA, dictionary coder, supervised coder) on the corpus
-and write into the output folder: tables/topics.csv (model, topic, top_terms, coherence,
+and write into the output folder: tables/topics.csv (model, topic, top_terms, coherence, coherence_terms,
 mapped_theme), tables/doc_themes.csv (doc_id, model, theme, score, present), tables/doc_topics.csv,
 tables/top_terms.csv, tables/k_selection.csv, TF-IDF tables, figures and manifest.json.
 The supervised coder needs a manual coding (--coding, bundled for the sample) and reports
