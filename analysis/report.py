@@ -14,7 +14,7 @@ from hkasean.contract import FigureSpec
 from hkasean.analysis.agreement import best_model_per_theme
 from hkasean.analysis.headline import headline, headline_source
 from hkasean.analysis.learning_curve import still_rising
-from hkasean.analysis.report_render import Figure, Paragraph, Section, Table, render_html, render_markdown
+from hkasean.analysis.report_render import Figure, Link, Paragraph, Section, Table, render_html, render_markdown
 
 TITLE = "Hong Kong government narratives about ASEAN: themes, agreement and trade"
 
@@ -108,24 +108,38 @@ def theme_reading(best: pd.DataFrame) -> list[str]:
 
 
 def learning_curve_reading(curve: pd.DataFrame) -> list[str]:
-    """Sentences on the learning curve: each coder's macro-F1 from the fewest to all coded documents, and
-    whether the last step still helped."""
+    """Sentences on the learning curve: each coder's macro-F1 from the fewest training documents to each fold's whole
+    training part (the run's cross-validated score), how many documents each point was trained and scored on, and
+    whether the last step still helped (``still_rising``: both points scored on the same documents, same folds)."""
     lines = []
     for model in pd.unique(curve["model"]):
         rows = curve[curve["model"] == model].sort_values("n_coded")
         first, last = rows.iloc[0], rows.iloc[-1]
+        scored = sorted({int(round(n)) for n in rows["n_scored"]})
+        on = (f"every point is scored on the same {scored[0]} coded documents, each by a fold that never saw it"
+              if len(scored) == 1 else
+              f"the smaller sizes are scored on a seeded sample of {int(round(first['n_scored']))} of the "
+              f"{int(round(last['n_scored']))} coded documents the folds hold out, the last point on all of them")
         rising = still_rising(curve, model)
         verdict = ""
         if rising is not None:
             before = rows.iloc[-2]
             gain = last["macro_f1"] - before["macro_f1"]
-            step = f"From {int(before['n_coded'])} to {int(last['n_coded'])} documents it moved by {gain:+.2f}"
-            verdict = (f" {step}, beyond the interval of the point before: coding more should still help." if rising else
-                       f" {step}, within the interval of the point before"
+            step = (f"From {int(round(before['n_coded']))} to {int(round(last['n_coded']))} training documents it moved by "
+                    f"{gain:+.2f}")
+            repeats = f" (over its {int(before['n_repeats'])} repeats)" if before["n_repeats"] > 1 else ""
+            verdict = (f" {step}, beyond the interval of the point before{repeats}: coding more should still help." if rising
+                       else f" {step}, within the interval of the point before{repeats}"
                        + (": still rising on average; coding more is likely to help, by how much the data cannot yet say."
                           if gain > 0 else ": no gain measurable; coding more may help less than improving the codebook."))
-        lines.append(f"{model}: macro-F1 {_fmt(first['macro_f1'])} after {int(first['n_coded'])} coded documents, "
-                     f"{_fmt(last['macro_f1'])} with all {int(last['n_coded'])} (cross-validated).{verdict}")
+        if len(rows) == 1:
+            lines.append(f"{model}: macro-F1 {_fmt(last['macro_f1'])} trained on about {int(round(last['n_coded']))} "
+                         f"documents per fold (the run's cross-validated score); {on}.")
+            continue
+        lines.append(f"{model}: macro-F1 {_fmt(first['macro_f1'])} when each outer fold learns from "
+                     f"{int(round(first['n_coded']))} of its training documents, {_fmt(last['macro_f1'])} when it learns "
+                     f"from all of them (about {int(round(last['n_coded']))} of the {int(round(last['n_scored']))} coded "
+                     f"documents: the run's cross-validated score); {on}.{verdict}")
     return lines
 
 
@@ -255,7 +269,8 @@ def coding_section(report: ReportInput) -> Section:
         for line in learning_curve_reading(curve):
             section.blocks.append(Paragraph(line))
         section.blocks += _figure(report, contract.LEARNING_CURVE_FIGURE)
-        section.blocks.append(Table(curve, "Macro-F1 against coded documents", csv_name=contract.LEARNING_CURVE.name))
+        section.blocks.append(Table(curve, "Macro-F1 against the documents each fold was trained on",
+                                    csv_name=contract.LEARNING_CURVE.name))
     proposals = report.tables.get(contract.CODE_NEXT.name)
     if proposals is None or proposals.empty:
         section.blocks.append(Paragraph("Every document of the corpus is coded: nothing to propose.", kind="note"))
@@ -358,7 +373,7 @@ def build_sections(report: ReportInput) -> list[Section]:
         for reason in selection.loc[selection["chosen"].astype(bool), "reason"].dropna().unique():
             topics.blocks.append(Paragraph(f"Chosen K, {reason}", kind="note"))
     topics.blocks += _table(report, contract.TOPICS.name, "Topics: top terms, c_npmi coherence and the theme each maps to",
-                            ["model", "topic", "top_terms", "coherence", "mapped_theme"], max_rows=60)
+                            ["model", "topic", "top_terms", "coherence", "coherence_terms", "mapped_theme"], max_rows=60)
     topics.blocks += _table(report, contract.SEED_TOPIC_MAP.name, "Seeded LDA: which topic serves which theme (fixed), and "
                             "its seed words", ["theme", "topic", "n_seed_words", "seed_words"])
     topics.blocks += _figure(report, contract.K_SELECTION_FIGURE)
@@ -488,9 +503,20 @@ def build_sections(report: ReportInput) -> list[Section]:
 
 
 def write_report_files(report: ReportInput, html_path: Path, markdown_path: Path) -> None:
-    """Write report.html (self-contained) and report.md (figures linked relative to it)."""
+    """Write report.html (self-contained) and report.md (figures linked relative to it); both link to explore.html
+    when the run wrote it next to them."""
     corpus = report.manifest.get("corpus", {})
     subtitle = f"hkasean run on {corpus.get('source', 'a corpus')}, {corpus.get('n_documents', '?')} documents"
     sections = build_sections(report)
-    html_path.write_text(render_html(TITLE, subtitle, sections), encoding="utf-8")
-    markdown_path.write_text(render_markdown(TITLE, subtitle, sections, markdown_path.parent), encoding="utf-8")
+    links = explorer_links(html_path.parent)
+    html_path.write_text(render_html(TITLE, subtitle, sections, links), encoding="utf-8")
+    markdown_path.write_text(render_markdown(TITLE, subtitle, sections, markdown_path.parent, links), encoding="utf-8")
+
+
+def explorer_links(folder: Path) -> tuple[Link, ...]:
+    """The link to ``explore.html`` when the run wrote it next to the report (none otherwise)."""
+    if not (Path(folder) / contract.EXPLORER).is_file():
+        return ()
+    return (Link(contract.EXPLORER, "Explore the results interactively (explore.html)",
+                 "topics and their terms, every document with its themes and the evidence behind them, prevalence "
+                 "beside trade, the claims audit; one file that works offline"),)

@@ -75,8 +75,10 @@ INDICATOR_FREQUENCY = TableSpec(
 
 # ---------------------------------------------------------------- models
 TOPICS = TableSpec(
-    "topics", ("model", "topic", "top_terms", "coherence", "mapped_theme"),
-    "one row per topic: top terms ('; '-joined), c_npmi coherence, the theme it maps to ('' if none)", "fit")
+    "topics", ("model", "topic", "top_terms", "coherence", "coherence_terms", "mapped_theme"),
+    "one row per topic: top terms ('; '-joined), c_npmi coherence, how many of the top terms it scored (those that "
+    "are corpus tokens; a coder's word pairs and features are not; 0 when fewer than two, coherence empty), the "
+    "theme it maps to ('' if none; for seeded_lda the theme the topic serves, as in seed_topic_map)", "fit")
 DOC_THEMES = TableSpec(
     "doc_themes", ("doc_id", "model", "theme", "score", "present", "fold"),
     "one row per document, model and theme: score and presence (0/1); fold of a cross-validated "
@@ -139,10 +141,13 @@ CODE_NEXT = TableSpec(
 LEARNING_CURVE = TableSpec(
     "learning_curve", ("model", "n_coded", "n_repeats", "n_scored", "macro_f1", "macro_f1_low", "macro_f1_high",
                        "scoring"),
-    "macro-F1 of the supervised and ensemble coders against the number of coded documents they learned from: "
-    "trained on n_coded random coded documents (n_repeats seeded repeats) and scored on the coded documents left "
-    "out (at most `models.learning_max_scored`, a seeded sample; n_scored, mean over repeats), interval over repeats; the last point is all coded documents, "
-    "cross-validated, with its bootstrap interval", "learning_curve")
+    "macro-F1 of the supervised and ensemble coders against the number of documents they were trained on, every "
+    "point in the run's cross-validation (the outer folds of doc_themes): in each fold trained on n_coded random "
+    "documents of the fold's training part (nested subsamples, n_repeats seeded repeats) and scored on the fold's "
+    "test documents, pooled over the folds (n_scored coded documents, each once per repeat; at most "
+    "`models.learning_max_scored`, a seeded sample), mean and percentile interval over repeats; the last point "
+    "trains on each fold's whole training part (n_coded: its mean over the themes' folds, rounded) and is the run's "
+    "cross-validated score (agreement's macro row, bootstrap interval over documents)", "learning_curve")
 DISAGREEMENTS = TableSpec(
     "disagreements", ("model", "theme", "doc_id", "date", "title", "gold", "model_value", "score", "kind",
                       "evidence_terms"),
@@ -234,6 +239,11 @@ CODING_TEMPLATE = "coding_template.csv"
 """A file (not a table: its theme columns are the codebook's) the evaluate stage writes at the top of the output
 folder when some documents are uncoded: doc_id, coder, one empty column per theme, for the ``code_next`` documents."""
 
+EXPLORER = "explore.html"
+"""A file at the top of every output folder: the run's tables as one interactive page (topic map and term relevance,
+the documents with their themes and evidence, prevalence beside trade, the claims audit) that works offline from
+``file://``; report.html links to it (``analysis.explorer``)."""
+
 # ---------------------------------------------------------------- figures
 TOPIC_MODELS = ("lda", "nmf")
 """Unsupervised topic models: their topics are mapped to themes on training folds (``+cv_map`` rows)."""
@@ -242,15 +252,17 @@ TOP_TERM_FIGURE_MODELS = ("lda", "nmf", "seeded_lda")
 
 
 CORPUS_DOCUMENTS_PER_YEAR = FigureSpec("corpus_documents_per_year", "Documents per year, by document type.", "corpus")
-TOP_TERMS_FIGURES = {model: FigureSpec(f"topics_{model}", f"Top terms per topic: {model}.", "fit", (model,))
+TOP_TERMS_FIGURES = {model: FigureSpec(f"topics_{model}", f"Top terms per topic: {model}."
+                                        + (" Each seeded topic's title names the theme it serves." if model == "seeded_lda" else ""),
+                                        "fit", (model,))
                      for model in TOP_TERM_FIGURE_MODELS}
 THEMES_BY_YEAR = FigureSpec("themes_by_year", "Share of documents carrying each theme per year, by model, with the "
                             "manual standard for comparison.", "fit")
 K_SELECTION_FIGURE = FigureSpec("k_selection", "Choosing K: coherence and stability across seeds per K.", "fit")
 AGREEMENT_F1 = FigureSpec("agreement_f1", "F1 per theme and model, humans beside the models (95% intervals).", "evaluate")
-LEARNING_CURVE_FIGURE = FigureSpec("learning_curve", "Macro-F1 against the number of coded documents the coder learned "
-                                   "from (intervals over repeats; the last point cross-validated on all).",
-                                   "learning_curve")
+LEARNING_CURVE_FIGURE = FigureSpec("learning_curve", "Macro-F1 against the documents each outer fold was trained on, "
+                                   "scored on the folds' test documents (intervals over repeats; hollow: the whole "
+                                   "training part, the run's cross-validated score).", "learning_curve")
 RELIABILITY_FIGURE = FigureSpec("reliability", "Human-human reliability per theme: kappa and alpha with 95% intervals.",
                                 "evaluate")
 ALIGNMENT_FIGURES = {model: FigureSpec(f"topic_theme_alignment_{model}", f"Topic-theme alignment ({model.upper()}).",

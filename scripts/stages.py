@@ -17,6 +17,7 @@ from hkasean.analysis import code_next as code_next_lib
 from hkasean.analysis import corpus_summary
 from hkasean.analysis import indicator_evidence
 from hkasean.analysis.evaluation import EvaluationResult, evaluate_models, theme_sources
+from hkasean.analysis.explorer import ExplorerInput, TopicTerms, write_explorer
 from hkasean.analysis.figures import agreement as agreement_figures
 from hkasean.analysis.figures import corpus as corpus_figures
 from hkasean.analysis.figures import topics as topic_figures
@@ -137,10 +138,14 @@ def fit_outputs(context: RunContext, run: ModelRun) -> StageOutputs:
     thresholds = learned_thresholds(run)
     if not thresholds.empty:
         outputs.tables[contract.SUPERVISED_THRESHOLDS.name] = thresholds
+    served: dict[str, dict[str, str]] = {}
     if "seeded_lda" in run.models:
-        outputs.tables[contract.SEED_TOPIC_MAP.name] = run.models["seeded_lda"].seed_topic_map()
+        seed_map = run.models["seeded_lda"].seed_topic_map()
+        outputs.tables[contract.SEED_TOPIC_MAP.name] = seed_map
+        served["seeded_lda"] = dict(zip(seed_map["topic"], seed_map["theme"].fillna("")))  # its panels name the theme
     for model in sorted(set(run.top_terms["model"]) & set(contract.TOP_TERMS_FIGURES)):
-        outputs.figures[contract.TOP_TERMS_FIGURES[model].name] = lambda path, model=model: topic_figures.plot_top_terms(run.top_terms, model, path)
+        outputs.figures[contract.TOP_TERMS_FIGURES[model].name] = lambda path, model=model: topic_figures.plot_top_terms(
+            run.top_terms, model, path, served.get(model))
     sources = theme_sources(run.doc_themes, context.inputs.coding)
     outputs.figures[contract.THEMES_BY_YEAR.name] = lambda path: topic_figures.plot_theme_by_year(sources, context.inputs.doc_frame, path)
     if not run.selection.empty:
@@ -178,10 +183,12 @@ def evaluate_outputs(context: RunContext, result: EvaluationResult) -> StageOutp
 
 # ---------------------------------------------------------------- learning curve
 def compute_learning_curve(context: RunContext) -> pd.DataFrame:
-    """Macro-F1 of the learning coders against the number of coded documents they learned from."""
+    """Macro-F1 of the learning coders against the number of documents they were trained on, in the run's outer
+    folds; the last point is the run's cross-validated predictions (``doc_themes``)."""
     standard = context.inputs.coding.standard()
+    fit = context.results["fit"]
     curve = learning_curve_predictions(context.results["units"], standard, context.config.models, context.config.seed,
-                                       context.results["fit"].coder_topic_shares)
+                                       fit.coder_topic_shares, cross_validated=fit.doc_themes)
     return learning_curve_table(curve, context.results["evaluate"].agreement, standard, context.config.validation.level)
 
 
@@ -257,6 +264,54 @@ def compute_claims(context: RunContext) -> dict[str, pd.DataFrame]:
         contract.CLAIMS.name: claims_lib.audit_claims(claims, trade, **settings),
         contract.POSTER_CLAIMS.name: claims_lib.audit_poster_claims(trade, **settings),
     }
+
+
+# ---------------------------------------------------------------- the explorer (explore.html)
+EXPLORER_TITLE = "Explore: Hong Kong government narratives about ASEAN"
+
+
+def topic_terms(run: ModelRun | None) -> list[TopicTerms]:
+    """The topic-term distributions of every fitted topic model (LDA, NMF, seeded LDA), as the fit left them:
+    ``components_`` (K x V, rows p(term | topic)), its vocabulary in readable surface forms, topic ids as in ``topics``."""
+    if run is None:
+        return []
+    found = []
+    for name, model in run.models.items():
+        weights = getattr(model, "components_", None)
+        if weights is None or not hasattr(model, "vocabulary_") or not hasattr(model, "topic_labels_"):
+            continue
+        forms = getattr(model, "surface_forms_", {})
+        found.append(TopicTerms(model=name, topics=list(model.topic_labels_),
+                                terms=[forms.get(token, token) for token in model.vocabulary_], weights=weights))
+    order = list(contract.TOP_TERM_FIGURE_MODELS)
+    return sorted(found, key=lambda t: (order.index(t.model) if t.model in order else len(order), t.model))
+
+
+def explorer_input(context: RunContext, tables: dict[str, pd.DataFrame]) -> ExplorerInput:
+    """What ``explore.html`` is built from: the run's tables, the documents' texts (streamed), the codebook's
+    indicator phrases, the standard coding, the topic models' term weights and the evidence of every decision."""
+    inputs = context.inputs
+    fit = context.results.get("fit")
+    coding = inputs.coding
+    themes = [{"id": t.id, "label": t.label, "definition": t.definition, "indicators": list(t.indicators)}
+              for t in inputs.codebook.themes]
+    return ExplorerInput(
+        tables=tables,
+        texts=((document.id, document.text) for document in inputs.documents),
+        themes=themes,
+        gold=coding.standard() if coding is not None else None,
+        gold_name=coding.standard_name if coding is not None else "gold",
+        topic_terms=topic_terms(fit),
+        evidence=fit.evidence if fit is not None else None,
+        title=EXPLORER_TITLE,
+        subtitle=f"hkasean run on {inputs.corpus_label}, {len(inputs.doc_frame)} documents, seed {context.config.seed}",
+        report_link="report.html" if STAGES[-1].name in context.results else None,  # a whole run: the report follows
+    )
+
+
+def write_explorer_file(context: RunContext, tables: dict[str, pd.DataFrame], path: Path) -> Path:
+    """Write ``explore.html`` (contract ``EXPLORER``) at ``path`` from the run's tables and results."""
+    return write_explorer(explorer_input(context, tables), path)
 
 
 STAGES: tuple[Stage, ...] = (

@@ -69,3 +69,14 @@ def site():
     running = LocalSite().start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory) -> Path:
+    """One whole run of the bundled sample with the fast test config (``tests/fast_config.yaml``), written once per
+    session for the tests that read a finished output folder (the explorer's)."""
+    from hkasean.scripts.cli import main
+
+    out = tmp_path_factory.mktemp("sample-run") / "out"
+    assert main(["--quiet", "run", "--config", str(REPO / "tests" / "fast_config.yaml"), "--out", str(out)]) == 0
+    return out

@@ -52,6 +52,11 @@ def test_top_terms_draw_one_panel_per_topic_strongest_on_top():
     assert first.yaxis_inverted() and first.get_xlabel() == "term weight"
 
 
+def test_top_terms_name_the_theme_a_topic_serves():
+    fig = draw_top_terms(TOP_TERMS, "lda", {"lda_0": "made_in_hk", "lda_1": ""})
+    assert [ax.get_title() for ax in fig.axes if ax.get_visible()] == ["lda_0 (made_in_hk)", "lda_1"]
+
+
 def test_top_terms_hide_the_panels_left_over_in_the_grid():
     four = pd.concat([TOP_TERMS.query("model == 'lda'"), TOP_TERMS.query("model == 'lda'").assign(topic=lambda f: f["topic"] + "b")])
     fig = draw_top_terms(four, "lda")

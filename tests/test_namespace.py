@@ -29,7 +29,9 @@ def test_the_wheel_holds_only_the_hkasean_namespace(wheel):
         names = set(archive.namelist())
     assert {top for top in tops if not top.endswith(".dist-info")} == {"hkasean"}
     assert {"hkasean/contract.py", "hkasean/models/base.py", "hkasean/corpus/sample/corpus.jsonl",
-            "hkasean/models/data/codebook.yaml", "hkasean/analysis/data/trade.csv"} <= names
+            "hkasean/models/data/codebook.yaml", "hkasean/analysis/data/trade.csv",
+            "hkasean/analysis/data/explorer.html", "hkasean/analysis/data/explorer.js",
+            "hkasean/analysis/data/explorer.css"} <= names  # explore.html's template
 
 
 def test_a_fresh_venv_imports_hkasean_models_but_not_models(wheel, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import Mapping
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -15,10 +16,12 @@ from hkasean.analysis.figures import PALETTE, SEQUENTIAL, apply_style, save_figu
 PANEL_COLUMNS = 3
 
 
-def draw_top_terms(top_terms: pd.DataFrame, model: str) -> plt.Figure:
+def draw_top_terms(top_terms: pd.DataFrame, model: str, themes: Mapping[str, str] | None = None) -> plt.Figure:
     """One horizontal bar panel per topic of ``model`` (top_terms columns: model, topic, rank, term, weight).
 
     Bars are the terms by rank (strongest on top, "_" shown as a space); ``ValueError`` if ``model`` has no rows.
+    ``themes`` (topic id -> theme id) names the theme a topic serves in its panel's title, "seeded_lda_3
+    (made_in_hk)" (topics it maps to '' or lacks keep their bare id).
     """
     apply_style()
     frame = top_terms[top_terms["model"] == model]
@@ -33,19 +36,21 @@ def draw_top_terms(top_terms: pd.DataFrame, model: str) -> plt.Figure:
         terms = frame[frame["topic"] == topic].sort_values("rank")
         ax.barh(terms["term"].str.replace("_", " "), terms["weight"], color=colour)
         ax.invert_yaxis()
-        ax.set_title(str(topic), fontsize=10)
+        theme = (themes or {}).get(topic, "")
+        ax.set_title(f"{topic} ({theme})" if theme else str(topic), fontsize=10)
         ax.set_xlabel("term weight")
         ax.tick_params(axis="y", labelsize=9)
     for ax in list(axes.flat)[len(topics):]:
         ax.set_visible(False)
     fig.suptitle(f"Top terms per topic: {model}")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 1 - min(0.45 / fig.get_figheight(), 0.1)))  # the title clear of the first row
     return fig
 
 
-def plot_top_terms(top_terms: pd.DataFrame, model: str, path: str | os.PathLike[str]) -> Path:
+def plot_top_terms(top_terms: pd.DataFrame, model: str, path: str | os.PathLike[str],
+                   themes: Mapping[str, str] | None = None) -> Path:
     """Write ``draw_top_terms`` as PNG at ``path``; return the path."""
-    return save_figure(draw_top_terms(top_terms, model), path)
+    return save_figure(draw_top_terms(top_terms, model, themes), path)
 
 
 def draw_theme_by_year(doc_themes: pd.DataFrame, doc_frame: pd.DataFrame, model: str | None = None) -> plt.Figure:
