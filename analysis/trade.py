@@ -33,6 +33,7 @@ import pandas as pd
 from hkasean import contract
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.textfile import iter_csv_rows
+from hkasean.corpus.trade_sources.records import ASEAN_MEMBERS  # noqa: F401 (re-exported: one spelling of the members)
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,6 @@ SOURCE_CLASS_COLUMN = "source_class"
 REQUIRED_FIELDS = ["series", "period", "partner", "flow", "value", "unit", "confidence"]
 CONFIDENCE_RANK = {"high": 0, "medium": 1, "low": 2}
 STUDY_POSTER = "study poster"
-ASEAN_MEMBERS = ["Brunei", "Cambodia", "Indonesia", "Laos", "Malaysia", "Myanmar", "Philippines", "Singapore", "Thailand", "Vietnam"]
 OFFICIAL_TABULATION = "official_tabulation"
 OFFICIAL_QUOTE = "official_quote"
 SECONDARY_REPORT = "secondary_report"
