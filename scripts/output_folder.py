@@ -139,6 +139,8 @@ def _read_marker(folder: Path) -> tuple[dict, set[str], str | None]:
                 and (command is None or isinstance(command, str))):
             raise ValueError("malformed")
         return files, set(folders), command
+    except RecursionError:
+        raise _refuse(folder, f"its {MARKER} marker cannot be read (JSON nested too deep)") from None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise _refuse(folder, f"its {MARKER} marker cannot be read ({exc})") from None
 
@@ -394,7 +396,10 @@ def _dead_writer(partial: Path) -> tuple[int, dict] | None:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode) or status.st_uid != os.geteuid() or status.st_size > 65536:
             raise ValueError("not our marker")
-        about = json.loads(os.read(fd, 65536).decode("utf-8"))
+        try:
+            about = json.loads(os.read(fd, 65536).decode("utf-8"))
+        except RecursionError:
+            raise ValueError("not our marker: JSON nested too deep") from None
         pid = about["pid"]
         if about.get("written_by") != "hkasean" or about.get("host") != socket.gethostname() \
                 or not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:

@@ -404,3 +404,15 @@ def test_report_files_neutralise_control_characters_of_document_titles(tmp_path)
         text = (tmp_path / name).read_text(encoding="utf-8")
         assert unsafe(text) == set(), name
         assert "<script" not in text and "corpus\u241b" in text and "0;pwned\u2407.jsonl" in text, name
+
+
+def test_a_marker_nested_100000_deep_is_refused_not_a_traceback(tmp_path, capsys):
+    from hkasean.scripts.cli import main
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".hkasean-output").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert main(["-q", "run", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "marker cannot be read (JSON nested too deep)" in err and "Traceback" not in err
+    assert sorted(p.name for p in out.iterdir()) == [".hkasean-output"]
