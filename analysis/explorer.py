@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from hkasean import contract
+from hkasean.analysis.report_render import clean_text
 
 EXPLORER_FORMAT = 1
 """Version of the payload's layout (``payload["format"]``)."""
@@ -117,21 +118,6 @@ class ExplorerPage:
 
 
 # ---------------------------------------------------------------- small encoders
-BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_CLEAN = {code: chr(0x2400 + code) for code in range(0x20) if chr(code) not in "\t\n\r"}
-_CLEAN[0x7F] = "\u2421"
-_CLEAN.update({code: "\ufffd" for code in range(0x80, 0xA0)})
-_CLEAN.update({ord(char): None for char in BIDI_CONTROLS})
-_UNSHOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f" + BIDI_CONTROLS + "]")
-
-
-def clean_text(text: str) -> str:
-    """``text`` as the page shows it: C0 controls (but tab and line breaks) and DEL as their control pictures, C1
-    controls as U+FFFD, bidirectional controls (which reorder what is shown around them) removed; as the report
-    does (``analysis.report_render``)."""
-    return text.translate(_CLEAN) if _UNSHOWN.search(text) else text
-
-
 def _num(value: Any, digits: int = SCORE_DIGITS) -> float | int | None:
     """A finite number rounded to ``digits`` decimals (an int when whole); None for NaN, None or inf."""
     if value is None:

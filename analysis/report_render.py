@@ -68,6 +68,8 @@ _CLEAN[0x7F] = "\u2421"
 _CLEAN.update({code: "\ufffd" for code in range(0x80, 0xA0)})
 _CLEAN.update({ord(char): None for char in BIDI_CONTROLS})
 _CLEAN.update({0x2028: " ", 0x2029: " "})
+_UNSHOWN = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_CLEAN)) + "]")
+"""Any character ``_CLEAN`` changes: text without one is returned as it is (no copy of a long text)."""
 
 
 def clean_text(text: str) -> str:
@@ -77,7 +79,7 @@ def clean_text(text: str) -> str:
     become their visible control pictures (U+2400-U+241F, U+2421), C1 controls (U+0080-U+009F)
     U+FFFD, bidirectional controls are removed, U+2028 and U+2029 become spaces.
     """
-    return text.translate(_CLEAN)
+    return text.translate(_CLEAN) if _UNSHOWN.search(text) else text
 
 
 def _h(text: object) -> str:
