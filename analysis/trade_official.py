@@ -32,7 +32,7 @@ from hkasean.analysis.trade import (
 )
 from hkasean.analysis.trade_derived import with_derived_rows
 from hkasean.corpus.textfile import iter_csv_rows
-from hkasean.corpus.trade_sources.records import HONG_KONG, member_series
+from hkasean.corpus.trade_sources.records import HONG_KONG, hk_series, member_series
 
 HK_BY_PARTNER = "hk_trade_by_partner_annual.csv"
 SG_MONTHLY = "sg_trade_with_hk_monthly.csv"
@@ -97,12 +97,8 @@ def _record(series: str, period: str, partner: str, flow: str, value: str, unit:
         SOURCE_CLASS_COLUMN: source_class}
 
 
-def _hk_series(partner: str) -> str:
-    return {"ASEAN": "hk_asean_trade", "World": "hk_total_trade"}.get(partner, "hk_member_trade")
-
-
 def _hk_rows(hk: pd.DataFrame) -> list[dict[str, str]]:
-    return [_record(_hk_series(r.partner), r.period, r.partner, r.flow, r.value, r.unit, r.source,
+    return [_record(hk_series(r.partner), r.period, r.partner, r.flow, r.value, r.unit, r.source,
                     f"HK-recorded official tabulation (bundled file {HK_BY_PARTNER}): {r.note}")
             for r in hk.itertuples(index=False)]
 
@@ -131,7 +127,7 @@ def _dots_rows(dots: pd.DataFrame) -> list[dict[str, str]]:
     rows = []
     for r in dots.itertuples(index=False):
         if r.reporter == HONG_KONG:
-            series, flow = _hk_series(r.partner), DOTS_HK_FLOWS[r.flow]
+            series, flow = hk_series(r.partner), DOTS_HK_FLOWS[r.flow]
         else:
             series, flow = member_series(r.reporter), DOTS_FLOWS[r.flow]
         confidence = "low" if "INCOMPLETE YEAR" in r.note else "medium" if "estimate" in r.note else "high"

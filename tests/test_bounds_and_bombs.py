@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from test_inputs_settings import SETTINGS
 from hkasean.analysis.trade import annual_series, load_trade_table, monthly_trade_series, parse_trade_records
 from hkasean.corpus.crawl.crawler import CrawlSettings
 from hkasean.corpus.crawl.fetcher import FetchSettings
@@ -152,13 +153,6 @@ def test_run_refuses_a_string_bomb_config_with_exit_2_and_writes_nothing(tmp_pat
 
 # -- 2. every setting has an upper bound --------------------------------------------------------------------
 
-def _settings_fields(obj=RunConfig(), prefix=""):
-    for spec in dataclasses.fields(obj):
-        value = getattr(obj, spec.name)
-        if dataclasses.is_dataclass(value):
-            yield from _settings_fields(value, f"{prefix}{spec.name}.")
-        else:
-            yield prefix + spec.name, spec
 
 
 def _numeric(hint) -> bool:
@@ -180,7 +174,7 @@ def _hints(key: str):
 
 
 def test_every_numeric_setting_has_an_upper_bound_and_every_list_a_most_items():
-    fields = list(_settings_fields())
+    fields = [(key, spec) for key, spec, _ in SETTINGS]
     numeric = [(key, spec) for key, spec in fields if _numeric(_hints(key))]
     assert len(numeric) > 60
     unbounded = [key for key, spec in numeric if not {"at_most", "below"} & set(spec.metadata)]
