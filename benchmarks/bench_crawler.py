@@ -31,7 +31,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from benchmarks.measure import machine_description  # noqa: E402
 from hkasean.corpus.crawl.crawler import CrawlSummary, crawl, daily_index_url  # noqa: E402
-from hkasean.corpus.crawl.fetcher import FetchSettings  # noqa: E402
+from hkasean.corpus.crawl.fetch_settings import FetchSettings  # noqa: E402
 from hkasean.corpus.store import DocumentStore  # noqa: E402
 from infogovhk_site import FIXTURES, LocalSite  # noqa: E402
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Callable
 
 from hkasean.corpus.crawl.cache import PageCache
-from hkasean.corpus.crawl.fetcher import Fetcher, FetchSettings
+from hkasean.corpus.crawl.fetch_settings import FetchSettings
+from hkasean.corpus.crawl.fetcher import Fetcher
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "infogovhk"
 
@@ -202,6 +203,18 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+class RunningClock(FakeClock):
+    """A fake clock on which time also passes as on the wall clock (a body that drips in uses up the
+    total deadline), while ``sleep`` still advances it instantly and is recorded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._started = time.monotonic()
+
+    def monotonic(self) -> float:
+        return self.now + time.monotonic() - self._started
 
 
 def local_fetcher(tmp_path: Path, clock: FakeClock | None = None, **settings) -> Fetcher:

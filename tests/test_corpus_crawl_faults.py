@@ -18,10 +18,11 @@ import pytest
 
 from hkasean.corpus.crawl.cache import PageCache
 from hkasean.corpus.crawl.crawler import crawl, daily_index_url, markup_alarm
-from hkasean.corpus.crawl.fetcher import Fetcher, FetchSettings
+from hkasean.corpus.crawl.fetch_settings import FetchSettings
+from hkasean.corpus.crawl.fetcher import Fetcher
 from hkasean.corpus.store import DocumentStore
 from hkasean.scripts.cli import main
-from infogovhk_site import FakeClock, LocalSite, drip, local_fetcher, oversize, page, redirect, site_pages
+from infogovhk_site import FakeClock, LocalSite, RunningClock, drip, local_fetcher, oversize, page, redirect, send, site_pages
 
 START, END = dt.date(2019, 12, 31), dt.date(2020, 1, 7)
 RELEASE = "/gia/general/201912/31/P2019123100801.htm"
@@ -85,10 +86,27 @@ def select_page(*ids: str) -> bytes:
 def test_a_dripping_body_hits_the_total_deadline(site, tmp_path):
     site.add_faults(RELEASE, drip(chunk=200, interval=0.05))  # ~12 KB at 4 KB/s: 3 s if read to the end
     began = time.monotonic()
-    result = make_fetcher(site, tmp_path, timeout=1.0, deadline=0.4, max_retries=0).fetch(site.base_url + RELEASE)
+    fetcher = make_fetcher(site, tmp_path, RunningClock(), timeout=1.0, deadline=0.4, max_retries=0)
+    result = fetcher.fetch(site.base_url + RELEASE)
     assert time.monotonic() - began < 1.5
     assert not result.ok and "deadline" in result.error and "0.4" in result.error
     assert PageCache(tmp_path / "cache").get(site.base_url + RELEASE) is None
+
+
+def test_the_total_deadline_is_measured_on_the_fetchers_clock(site, tmp_path):
+    """Regression: the deadline reads the injected clock, not the wall clock. A fake clock moved past
+    the deadline while the server answers fails the request, however fast the bytes arrive."""
+    clock = FakeClock()
+
+    def answer_a_minute_later(handler, body):
+        clock.now += 61.0  # on the fetcher's clock only: the bytes go out at once
+        send(handler, 200, body or b"")
+
+    site.add_faults(RELEASE, answer_a_minute_later)
+    fetcher = make_fetcher(site, tmp_path, clock, deadline=60.0, max_retries=0)
+    result = fetcher.fetch(site.base_url + RELEASE)
+    assert not result.ok and result.error == "DeadlineExceeded: no complete answer within the deadline of 60 s"
+    assert fetcher.fetch(site.base_url + RELEASE).ok  # the clock standing still, the same page arrives in time
 
 
 @pytest.mark.parametrize("announce", [True, False], ids=["content-length", "no-content-length"])
@@ -329,7 +347,7 @@ def test_a_crawl_through_every_fault_holds_every_fetchable_page_and_nothing_refu
     runs = []
     try:
         for _ in range(5):
-            fetcher = make_fetcher(site, tmp_path, deadline=0.3, max_body_bytes=100_000)
+            fetcher = make_fetcher(site, tmp_path, RunningClock(), deadline=0.3, max_body_bytes=100_000)
             summary, documents, failures = crawl_into(site, tmp_path, fetcher=fetcher)
             runs.append(set(failures))
             if set(failures) == refused:

@@ -18,7 +18,9 @@ import pytest
 
 from hkasean.corpus.crawl.cache import PageCache
 from hkasean.corpus.crawl.crawler import CrawlSettings, crawl, daily_index_url, filter_key
-from hkasean.corpus.crawl.fetcher import RateLimiter, USER_AGENT, parse_retry_after
+from hkasean.corpus.crawl.fetch_settings import USER_AGENT
+from hkasean.corpus.crawl.rate_limit import RateLimiter
+from hkasean.corpus.crawl.retry import parse_retry_after
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.store import DocumentStore
 from infogovhk_site import FakeClock, LocalSite, local_fetcher, redirect, slow, status, truncated

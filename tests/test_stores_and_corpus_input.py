@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from hkasean.corpus import store as store_module
+from hkasean.corpus import store_connection
 from hkasean.corpus.bundled import sample_corpus_path
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.jsonl import MAX_JSON_DEPTH, check_documents
-from hkasean.corpus.store import APPLICATION_ID, STORE_FORMAT, DocumentStore
+from hkasean.corpus.store import DocumentStore
+from hkasean.corpus.store_schema import APPLICATION_ID, STORE_FORMAT
 from hkasean.scripts.cli import main
 
 SAMPLE_LINES = sample_corpus_path().read_text(encoding="utf-8").splitlines()
@@ -298,7 +299,7 @@ def test_a_store_of_a_newer_format_is_refused(tmp_path, capsys):
 
 @pytest.fixture()
 def short_lock_timeout(monkeypatch):
-    monkeypatch.setattr(store_module, "LOCK_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(store_connection, "LOCK_TIMEOUT_S", 0.3)
 
 
 def _hold_exclusive(db: Path) -> sqlite3.Connection:

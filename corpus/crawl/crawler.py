@@ -40,12 +40,15 @@ from tqdm import tqdm
 
 from hkasean.corpus.crawl.cache import PageCache
 from hkasean.corpus.crawl.decoding import InvalidPage, decode_html
-from hkasean.corpus.crawl.fetcher import Fetcher, FetchResult, FetchSettings, Parser
+from hkasean.corpus.crawl.fetch_result import FetchResult, Parser
+from hkasean.corpus.crawl.fetch_settings import FetchSettings
+from hkasean.corpus.crawl.fetcher import Fetcher
 from hkasean.corpus.crawl.index_page import IndexEntry, parse_daily_index, parse_day_select
 from hkasean.corpus.crawl.release_page import ParsedRelease, parse_release, to_document
 from hkasean.corpus.errors import InputError
+from hkasean.corpus.crawl_log import utc_now
 from hkasean.corpus.relevance import RelevanceFilter
-from hkasean.corpus.store import DocumentStore, FetchMeta, utc_now
+from hkasean.corpus.store import DocumentStore, FetchMeta
 
 LOG = logging.getLogger(__name__)
 

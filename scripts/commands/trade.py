@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from hkasean.corpus.crawl.fetcher import USER_AGENT, FetchSettings
+from hkasean.corpus.crawl.fetch_settings import USER_AGENT, FetchSettings
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.trade_sources.fetch import (
     DEFAULT_TOTAL_DEADLINE, SOURCE_NAMES, SOURCE_TITLES, FetchOutcome, default_trade_cache_dir, fetch_trade, plan_requests,
