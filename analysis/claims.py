@@ -1,14 +1,4 @@
-"""Numeric trade claims in the documents, and their audit against the official trade table.
-
-``extract_claims`` finds four kinds of claim in sentences about trade: money values ("HK$1,017.9
-billion", "USD136 billion", "1.018 trillion HKD"; a bare "$" is HK$, the HK government's convention),
-shares ("12.1 per cent of Hong Kong's total trade", "share of ... trade ... almost 14 per cent"), ranks
-("second largest trading partner", "number two trading partner", "ranks seventh among Hong Kong's
-trading partners") and growth ("up 72% over 10 years", "rose by nearly 85 per cent").
-
-Year: an explicit "in 2019" / "for 2022" in the same clause; "the previous year" / "last year" is the
-document's year minus 1; otherwise the document's year minus 1 (annual statistics are quoted for the
-last complete year), with ``year_inferred = True``.
+"""The claims audit: each numeric trade claim (``claim_extraction``) checked against independent trade figures.
 
 ``audit_claims`` compares each claim with the reference figures of the same subject and year, in the
 claim's unit (US$ <-> HK$ at the peg, said in the note; S$ and RM figures are never converted). Tolerance:
@@ -22,30 +12,29 @@ A claim is never verified against itself. Every reference figure carries its ind
 (``reference_independence``, decided by ``reference_independence``): ``independent`` (an official
 statistical tabulation, or a different publisher reporting a statistics agency's data), ``same_statement``
 (the claim's own document, or a report quoting the claim's speaker or dated the same day) or ``unknown``.
-Verdicts: ``agree`` / ``differs`` only against the best independent figure (``SOURCE_PRIORITY``: the
-official tabulation first); a match with a same-statement figure is ``self_consistent`` (reported, never
-counted as confirmation); everything else is ``no_independent_figure``.
+Verdicts (``VERDICTS``): ``agree`` / ``differs`` only against the best independent figure
+(``SOURCE_PRIORITY``: the official tabulation first); a match with a same-statement figure is
+``self_consistent`` (reported, never counted as confirmation); everything else is ``no_independent_figure``.
+``audit_poster_claims`` audits the study poster's own figures the same way.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
 
 from hkasean import contract
-from hkasean.corpus.sentences import split_sentences
-from hkasean.analysis.trade import (
-    ASEAN_MEMBERS, CONFIDENCE_RANK, OFFICIAL_TABULATION, SOURCE_PRIORITY, STUDY_POSTER, TradeSettings, annual_series, to_currency,
+from hkasean.analysis.claim_extraction import (
+    CLAIM_COLUMNS, NUMBER, SCALE_WORDS, SUBJECT_ASEAN_PARTNER, SUBJECT_ASEAN_SHARE, SUBJECT_HK_ASEAN,
+    SUBJECT_HK_PARTNER, SUBJECT_OTHER,
 )
-from hkasean.corpus.document import Document
+from hkasean.analysis.trade_currency import to_currency
+from hkasean.analysis.trade_series import annual_series
+from hkasean.analysis.trade_settings import TradeSettings
+from hkasean.analysis.trade_source_classes import OFFICIAL_TABULATION, STUDY_POSTER, rank_figures
 
-CLAIM_COLUMNS = [
-    "doc_id", "date", "sentence", "claim_type", "value", "unit", "currency", "year", "year_inferred",
-    "subject", "claim_text", "qualifier", "urls", "speaker",
-]
 AGREE, DIFFERS, SELF_CONSISTENT, NO_INDEPENDENT_FIGURE = "agree", "differs", "self_consistent", "no_independent_figure"
 VERDICTS = (AGREE, DIFFERS, SELF_CONSISTENT, NO_INDEPENDENT_FIGURE)
 INDEPENDENT, SAME_STATEMENT, UNKNOWN = "independent", "same_statement", "unknown"
@@ -59,9 +48,6 @@ _AGENCY_DATA = re.compile(
     r"\bC&SD\b|Census and Statistics|\bTID (?:data|factsheet)\b|\bGSO\b|\bPSA\b|customs data|SingStat|"
     r"Enterprise Singapore|statistics (?:department|office|agency)", re.I)
 AUDIT_COLUMNS = contract.CLAIMS.column_list
-SUBJECT_HK_ASEAN = "HK-ASEAN trade"
-SUBJECT_ASEAN_PARTNER = "ASEAN as HK's partner"
-SUBJECT_HK_PARTNER = "HK as ASEAN's partner"
 
 
 @dataclass(frozen=True)
@@ -70,187 +56,6 @@ class ClaimsSettings:
 
     peg_band: float = field(default=0.05, metadata={"help": "half-width of the HK$/US$ peg band (7.75-7.85) added to the tolerance of converted figures", "at_least": 0, "at_most": 1})
     qualifier_tolerance: float = field(default=0.05, metadata={"help": "extra relative tolerance for hedged claims (almost, around, nearly, over ...)", "at_least": 0, "at_most": 1})
-
-
-_NUMBER = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_QUALIFIER = r"(?P<qualifier>almost|nearly|around|about|roughly|some|over|more than|exceeding|above|just under|close to)?\s*"
-_CURRENCY_WORDS = {"HK$": "HK$", "HKD": "HK$", "$": "HK$", "US$": "US$", "USD": "US$", "Hong Kong dollars": "HK$", "US dollars": "US$"}
-_SCALE_WORDS = {"million": 1e-3, "billion": 1.0, "trillion": 1e3}
-_VALUE_PATTERNS = [
-    re.compile(_QUALIFIER + r"(?P<currency>HK\$|US\$|USD|HKD|\$)\s?(?P<number>" + _NUMBER + r")\s*(?P<scale>million|billion|trillion)\b"),
-    re.compile(_QUALIFIER + r"(?P<number>" + _NUMBER + r")\s*(?P<scale>million|billion|trillion)\s+(?P<currency>HKD|USD|Hong Kong dollars|US dollars)\b"),
-]
-_PERCENT = r"(?P<number>\d+(?:\.\d+)?)\s*(?:per cent|%)"
-_SHARE_PATTERNS = [
-    re.compile(_QUALIFIER + _PERCENT + r"\s+of\s+(?P<of>(?:[\w'’]+\s+){0,6}?trade)\b"),
-    re.compile(r"share of (?P<of>[^.;]{0,80}?trade)[^.;]{0,60}?\b(?:at|was|of|to)\s+" + _QUALIFIER + _PERCENT),
-]
-_ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-}
-_ORDINAL = r"(?P<ordinal>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))"
-_RANK_PATTERNS = [
-    re.compile(r"(?:" + _ORDINAL + r"[- ])?(?:largest|biggest)\s+(?:merchandise\s+|goods\s+)?(?:trading|trade)\s+partner"),
-    re.compile(r"(?:" + _ORDINAL + r"[- ])?(?:largest|biggest)\s+partner in (?:goods|merchandise|services) trade"),
-    re.compile(r"number (?P<ordinal>one|two|three|four|five|six|seven) (?:trading|trade) partner"),
-    re.compile(r"rank(?:s|ed)?\s+(?:\w+\s+)?" + _ORDINAL + r"\s+among\s+(?:[\w'’]+\s+){0,3}?(?:trading|trade)\s+partners"),
-]
-_GROWTH_PATTERN = re.compile(
-    r"(?:\b(?:up|rose|grew|increased|expanded|climbed|rise|growth|jumped)\b)(?:\s+by)?(?:\s+at an average of)?\s+"
-    + _QUALIFIER + _PERCENT
-    + r"|" + r"(?P<number2>\d+(?:\.\d+)?)\s*(?:per cent|%)\s+(?:higher|more)\s+than"
-)
-_ABOUT_TRADE = re.compile(r"\btrade\b|\btrading\b", re.I)
-_NOT_TRADE = re.compile(r"\binvestment\b|\bFDI\b|\bvisitors\b|\bGDP\b|\bpopulation\b", re.I)
-_ASEAN = re.compile(r"\bASEAN\b|Association of Southeast Asian Nations")
-_MEMBER = re.compile(r"\b(" + "|".join(ASEAN_MEMBERS) + r")\b")
-_MEMBER_POSSESSIVE = re.compile(r"\b(" + "|".join(ASEAN_MEMBERS) + r")(?:'s|’s|'|’)\s")
-_OTHER_GROUPS = re.compile(r"\b(?:RCEP|APEC|CPTPP|Mainland|mainland of China|Belt and Road|Middle East|European Union|USA)\b")
-_WITHIN_BLOC = re.compile(r"^[^.;]{0,30}\b(?:within the (?:ASEAN|bloc)|among the ten ASEAN|in ASEAN|in the bloc)")
-_EXPLICIT_YEAR = re.compile(r"\b(?:in|for|during|of|to)\s+(?:the (?:full )?year\s+)?(20\d\d)\b")
-_PREVIOUS_YEAR = re.compile(r"\b(?:the previous year|last year|a year earlier)\b")
-_CLAUSE_END = re.compile(r";\s+|,\s+while\s+|,\s+whereas\s+")
-
-
-def extract_claims(documents: Iterable[Document]) -> pd.DataFrame:
-    """Numeric claims about HK-ASEAN or HK-member trade, one row per claim, in document and text order.
-
-    Claims whose subject is neither ASEAN nor a member (HK's monthly totals, APEC or RCEP shares) are
-    left out.
-
-    Returns DataFrame[doc_id, date (datetime64), sentence, claim_type (value|share|rank|growth), value
-    (float: HK$/US$ billions for values, percent for shares and growth, position for ranks), unit
-    ("HK$ billion", "US$ billion", "%", "rank"), currency ("HK$", "US$" or ""), year (int), year_inferred
-    (bool), subject (e.g. "HK-ASEAN trade", "ASEAN as HK's partner", "HK as ASEAN's partner",
-    "HK-Vietnam trade", "Vietnam rank within ASEAN", "other"), claim_text (the matched words), qualifier
-    ("almost", "around", ... or ""), urls (the document's ``url`` and any other ``*url`` field, space-separated),
-    speaker].
-    """
-    rows = []
-    for document in documents:
-        for sentence in split_sentences(document.text):
-            for clause in _CLAUSE_END.split(sentence):
-                if not _ABOUT_TRADE.search(clause) or _NOT_TRADE.search(clause):
-                    continue
-                for claim in _claims_in_clause(clause, document.year):
-                    if claim["subject"] == "other":
-                        continue
-                    rows.append({"doc_id": document.id, "date": document.date, "sentence": sentence.strip()} | claim
-                                | {"urls": _document_urls(document), "speaker": document.speaker})
-    frame = pd.DataFrame(rows, columns=CLAIM_COLUMNS)
-    frame["date"] = pd.to_datetime(frame["date"], format="%Y-%m-%d")
-    return frame.astype({"value": float, "year": int, "year_inferred": bool})
-
-
-def _document_urls(document: Document) -> str:
-    urls = [document.url] + [value for key, value in document.extra.items() if key.endswith("url") and isinstance(value, str)]
-    return " ".join(url for url in urls if url)
-
-
-def _claims_in_clause(clause: str, document_year: int) -> list[dict]:
-    found = []
-    for pattern in _VALUE_PATTERNS:
-        for match in pattern.finditer(clause):
-            currency = _CURRENCY_WORDS[match.group("currency")]
-            value = _to_float(match.group("number")) * _SCALE_WORDS[match.group("scale")]
-            found.append((match, "value", value, f"{currency} billion", currency))
-    for pattern in _SHARE_PATTERNS:
-        for match in pattern.finditer(clause):
-            found.append((match, "share", float(match.group("number")), "%", ""))
-    for pattern in _RANK_PATTERNS:
-        for match in pattern.finditer(clause):
-            ordinal = match.group("ordinal")
-            found.append((match, "rank", float(_ordinal_value(ordinal)), "rank", ""))
-    for match in _GROWTH_PATTERN.finditer(clause):
-        number = match.group("number") or match.group("number2")
-        found.append((match, "growth", float(number), "%", ""))
-
-    claims, taken = [], []
-    priority = {"value": 0, "share": 1, "rank": 2, "growth": 3}
-    for match, claim_type, value, unit, currency in sorted(found, key=lambda item: (priority[item[1]], item[0].start())):
-        span = match.span()
-        if any(span[0] < end and start < span[1] for start, end in taken):
-            continue  # one stretch of text is one claim (e.g. a share is not also a growth)
-        taken.append(span)
-        year, inferred = _claim_year(clause, span, document_year)
-        qualifier = match.groupdict().get("qualifier") or ""
-        claims.append({"_start": span[0],
-            "claim_type": claim_type, "value": value, "unit": unit, "currency": currency, "year": year,
-            "year_inferred": inferred, "subject": _subject(clause, match, claim_type),
-            "claim_text": match.group(0).strip(), "qualifier": qualifier,
-        })
-    return [{k: v for k, v in claim.items() if k != "_start"} for claim in sorted(claims, key=lambda c: c["_start"])]
-
-
-def _to_float(number: str) -> float:
-    return float(number.replace(",", ""))
-
-
-def _ordinal_value(ordinal: str | None) -> int:
-    if ordinal is None:
-        return 1  # "largest trading partner"
-    ordinal = ordinal.lower()
-    return _ORDINALS[ordinal] if ordinal in _ORDINALS else int(re.match(r"\d+", ordinal).group(0))
-
-
-def _claim_year(clause: str, span: tuple[int, int], document_year: int) -> tuple[int, bool]:
-    after = _EXPLICIT_YEAR.search(clause, span[1])
-    if after:
-        return int(after.group(1)), False
-    before = list(_EXPLICIT_YEAR.finditer(clause[: span[0]]))
-    if before:
-        return int(before[-1].group(1)), False
-    if _PREVIOUS_YEAR.search(clause):
-        return document_year - 1, False
-    return document_year - 1, True
-
-
-def _subject(clause: str, match: re.Match, claim_type: str) -> str:
-    """Who the claim is about, from the nearest entity named before it in the clause (else the first after)."""
-    text, start = match.group(0), match.start()
-    services = " (services trade)" if "services" in text else ""
-    possessor = _MEMBER_POSSESSIVE.search(clause[max(0, start - 25): match.end()])
-    if claim_type == "rank" and possessor:
-        member = possessor.group(1)
-        suffix = "'" if member.endswith("s") else "'s"
-        return f"HK as {member}{suffix} partner"
-    if re.search(r"ASEAN(?:'s|’s)\s+(?:\w+[- ]){0,3}?(?:trading\s+)?partner", clause) or (
-        claim_type == "share" and re.search(r"of ASEAN(?:'s)? (?:total )?trade", text)
-    ):
-        return SUBJECT_HK_PARTNER + services
-    if claim_type == "share" and not re.search(r"Hong Kong|the city|\bits\b|\bHK\b", text):
-        return "other"
-    mentions = _entity_mentions(clause)
-    if not mentions:
-        return "other"
-    preceding = [mention for mention in mentions if mention[0] < start]
-    entity = max(preceding)[1] if preceding else min(mentions)[1]
-    if entity == "other":
-        return "other"
-    if entity in ASEAN_MEMBERS:
-        if claim_type == "rank":
-            within = _WITHIN_BLOC.search(clause[match.end():])
-            return f"{entity} rank within ASEAN" if within else f"{entity} as HK's partner{services}"
-        return f"HK-{entity} trade"
-    if claim_type == "share":
-        return "ASEAN share of HK trade"
-    return SUBJECT_ASEAN_PARTNER + services if claim_type == "rank" else SUBJECT_HK_ASEAN
-
-
-def _entity_mentions(clause: str) -> list[tuple[int, str]]:
-    """(position, name) of ASEAN, its members and other groupings named in the clause.
-
-    ASEAN as a reference group ("within ASEAN", "among the ten ASEAN members") and a member named in
-    passing ("Singapore included") are not the subject of a claim and are skipped.
-    """
-    mentions = [
-        (m.start(), "ASEAN") for m in _ASEAN.finditer(clause)
-        if not re.search(r"(?:within|among|in)\s+(?:the\s+)?(?:ten\s+)?$", clause[: m.start()])
-    ]
-    mentions += [(m.start(), m.group(1)) for m in _MEMBER.finditer(clause) if not clause[m.end():].startswith(" included")]
-    mentions += [(m.start(), "other") for m in _OTHER_GROUPS.finditer(clause)]
-    return mentions
 
 
 def audit_claims(
@@ -293,7 +98,7 @@ def audit_claims(
 
 OFFICIAL_SERIES = {
     ("value", SUBJECT_HK_ASEAN): ("hk_asean_trade", "total_trade", "ASEAN"),
-    ("share", "ASEAN share of HK trade"): ("hk_asean_trade", "share_of_hk_total_trade", "ASEAN"),
+    ("share", SUBJECT_ASEAN_SHARE): ("hk_asean_trade", "share_of_hk_total_trade", "ASEAN"),
     ("share", SUBJECT_HK_PARTNER): ("asean_partner_trade", "share_of_asean_total_trade", "Hong Kong"),
     ("rank", SUBJECT_ASEAN_PARTNER): ("hk_asean_trade", "rank_as_hk_partner", "ASEAN"),
     ("rank", SUBJECT_HK_PARTNER): ("asean_partner_trade", "rank", "Hong Kong"),
@@ -376,11 +181,7 @@ def _references(table: pd.DataFrame, claim, hkd_per_usd: float) -> tuple[pd.Data
     if rows.empty:
         reason = f"official table: bound only ({', '.join(bounds['value'])})" if len(bounds) else "official table: gap: no figure"
         return rows, reason
-    ranked = rows.assign(
-        _priority=rows["source_class"].map(SOURCE_PRIORITY), _confidence=rows["confidence"].map(CONFIDENCE_RANK),
-        _order=np.arange(len(rows)),
-    ).sort_values(["_priority", "_confidence", "converted", "_order"])
-    return ranked, ""
+    return rank_figures(rows), ""
 
 
 def _audit_one(claim, candidates: list, reason: str, hkd_per_usd: float, peg_band: float, qualifier_tolerance: float) -> dict:
@@ -445,13 +246,13 @@ def stated_precision(claim_text: str, value: float, amount: bool = False) -> flo
     figure states only its leading digits ("HK$220 billion" -> 5, "US$300 million" -> 0.05 billion);
     shares, ranks and growth rates state every digit ("10 per cent" -> 0.5).
     """
-    number = re.search(r"(" + _NUMBER + r")\s*(million|billion|trillion|per cent|%)?", claim_text.replace("\u00a0", " "))
+    number = re.search(r"(" + NUMBER + r")\s*(million|billion|trillion|per cent|%)?", claim_text.replace("\u00a0", " "))
     text = number.group(1) if number else str(value)
     decimals = len(text.split(".")[1]) if "." in text else 0
     if amount and decimals == 0:
         digits = text.replace(",", "")
         decimals = -(len(digits) - len(digits.rstrip("0"))) if digits.strip("0") else 0
-    scale = _SCALE_WORDS.get(number.group(2) if number else "", 1.0)
+    scale = SCALE_WORDS.get(number.group(2) if number else "", 1.0)
     return 0.5 * 10.0 ** (-decimals) * scale
 
 
@@ -477,9 +278,9 @@ def audit_poster_claims(
         claim_type = {"value": "value", "share": "share", "rank": "rank"}[row.kind]
         subject = {
             ("hk_asean_trade", "total_trade"): SUBJECT_HK_ASEAN,
-            ("hk_asean_trade", "share_of_hk_total_trade"): "ASEAN share of HK trade",
+            ("hk_asean_trade", "share_of_hk_total_trade"): SUBJECT_ASEAN_SHARE,
             ("asean_partner_trade", "share_of_asean_total_trade"): SUBJECT_HK_PARTNER,
-        }.get((row.series, row.flow), "other")
+        }.get((row.series, row.flow), SUBJECT_OTHER)
         unit = f"{row.currency} billion" if claim_type == "value" else ("rank" if claim_type == "rank" else "%")
         value = row.value_num * row.scale / 1e9 if claim_type == "value" else row.value_num
         for year in years:

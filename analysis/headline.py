@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from hkasean.analysis.trade import OFFICIAL_TABULATION
+from hkasean.analysis.trade_source_classes import OFFICIAL_TABULATION
 
 ANNUAL_PREFERENCE = ("hk_asean_total_trade_hkd", "asean_share_of_hk_trade", "asean_share_of_hk_exports",
                      "hk_share_of_asean_trade")

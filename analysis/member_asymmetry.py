@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from hkasean import contract
-from hkasean.analysis.trade import ASEAN_MEMBERS, TradeSettings, annual_series
+from hkasean.analysis.trade_series import annual_series
+from hkasean.analysis.trade_settings import TradeSettings
+from hkasean.corpus.trade_sources.records import ASEAN_MEMBERS
 
 MEMBER_ASYMMETRY_COLUMNS = contract.MEMBER_ASYMMETRY.column_list
 RECORDER_CAVEAT = "shares in each recorder's own denominator: compare weights, not levels"

@@ -12,11 +12,13 @@ from hkasean.analysis import correlation as correlation_lib
 from hkasean.analysis import member_asymmetry as member_asymmetry_lib
 from hkasean.analysis import monthly_correlation as monthly_lib
 from hkasean.analysis import prevalence as prevalence_lib
-from hkasean.analysis import trade as trade_lib
 from hkasean.analysis import trade_derived, trade_official
+from hkasean.analysis import trade_series as trade_series_lib
 from hkasean.analysis.correlation import CorrelationSettings
 from hkasean.analysis.prevalence import PrevalenceSettings
-from hkasean.analysis.trade import TradeSettings
+from hkasean.analysis.trade_asymmetry import dependence_asymmetry
+from hkasean.analysis.trade_settings import TradeSettings
+from hkasean.analysis.trade_source_classes import OFFICIAL_TABULATION
 
 LOG = logging.getLogger(__name__)
 
@@ -81,14 +83,14 @@ def monthly_keys(table: pd.DataFrame, trade: pd.DataFrame, settings: TradeSettin
     """The monthly series to correlate: the main one, then the trade CSV's own (not official) monthly series.
 
     The main one is Hong Kong-recorded monthly trade with ASEAN (``HK_ASEAN_MONTHLY``) when the table has
-    at least ``trade.MIN_MONTHS`` of it (e.g. fetched from C&SD), else, with ``trade.official``, the
+    at least ``trade_series.MIN_MONTHS`` of it (e.g. fetched from C&SD), else, with ``trade.official``, the
     labelled Singapore proxy. Official monthly series beyond the main one (members, flows) stay in the
     trade table but are not correlated, so the family of tests does not grow with a fetch.
     """
-    available = trade_lib.monthly_series_keys(table)
+    available = trade_series_lib.monthly_series_keys(table)
     main = ([HK_ASEAN_MONTHLY] if HK_ASEAN_MONTHLY in available
             else [trade_official.SG_PROXY] if settings.official else [])
-    own = trade_lib.monthly_series_keys(trade[trade["source_class"] != trade_lib.OFFICIAL_TABULATION])
+    own = trade_series_lib.monthly_series_keys(trade[trade["source_class"] != OFFICIAL_TABULATION])
     return main + [key for key in own if key not in main]
 
 
@@ -116,11 +118,11 @@ def theme_trade_series(
         annual = prevalence_lib.prevalence_table(theme_sources, doc_frame, **(prevalence_settings | {"freq": "year"}),
                                                  random_state=random_state)
     classes = trade_settings.source_classes
-    series = trade_lib.trade_series_for_correlation(
+    series = trade_series_lib.trade_series_for_correlation(
         table, interpolate=trade_settings.interpolate, hkd_per_usd=trade_settings.hkd_per_usd, source_classes=classes)
     correlations = correlation_lib.correlation_table(annual, series, **correlation.annual(), random_state=random_state)
     keys = monthly_keys(table, trade, trade_settings)
-    monthly_series = trade_lib.monthly_trade_series(table, keys, source_classes=classes)
+    monthly_series = trade_series_lib.monthly_trade_series(table, keys, source_classes=classes)
     monthly = monthly_rows(shares)
     if prevalence.freq == "month" and not monthly_series.empty:
         monthly_correlations = monthly_lib.monthly_correlation_table(
@@ -132,6 +134,6 @@ def theme_trade_series(
     return TimeSeriesResult(
         prevalence=shares, trade=table, trade_series=series, monthly_trade_series=monthly_series,
         correlation=correlations, monthly_correlation=monthly_correlations,
-        trade_asymmetry=trade_lib.dependence_asymmetry(series),
+        trade_asymmetry=dependence_asymmetry(series),
         member_asymmetry=member_asymmetry_lib.member_asymmetry(table, source_classes=classes),
     )

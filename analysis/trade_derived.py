@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hkasean.analysis.trade import OFFICIAL_TABULATION, SOURCE_CLASS_COLUMN, TRADE_COLUMNS, parse_trade_records
+from hkasean.analysis.trade import SOURCE_CLASS_COLUMN, TRADE_COLUMNS, parse_trade_records
+from hkasean.analysis.trade_source_classes import OFFICIAL_TABULATION
 from hkasean.corpus.trade_sources.records import ASEAN_MEMBERS, HONG_KONG, WORLD, member_series
 
 HK_SHARE_FLOWS = {

@@ -27,9 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from hkasean.analysis.trade import (
-    OFFICIAL_TABULATION, SECONDARY_REPORT, SOURCE_CLASS_COLUMN, TRADE_COLUMNS, parse_trade_records,
-)
+from hkasean.analysis.trade import SOURCE_CLASS_COLUMN, TRADE_COLUMNS, parse_trade_records
+from hkasean.analysis.trade_source_classes import OFFICIAL_TABULATION, SECONDARY_REPORT
 from hkasean.analysis.trade_derived import with_derived_rows
 from hkasean.corpus.textfile import iter_csv_rows
 from hkasean.corpus.trade_sources.records import HONG_KONG, hk_series, member_series

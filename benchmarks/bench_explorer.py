@@ -38,8 +38,9 @@ if __package__ in (None, ""):
 from benchmarks.measure import machine_description  # noqa: E402
 from benchmarks.synthetic import load_sample_pool, synthetic_documents  # noqa: E402
 from hkasean import contract  # noqa: E402
-from hkasean.analysis.explorer import ExplorerInput, TopicTerms, explorer_payload, page_parts, plotly_js  # noqa: E402
-from hkasean.analysis.explorer import json_for_html  # noqa: E402
+from hkasean.analysis.explorer import json_for_html, page_parts, plotly_js  # noqa: E402
+from hkasean.analysis.explorer_payload import ExplorerInput, explorer_payload  # noqa: E402
+from hkasean.analysis.explorer_topics import TopicTerms  # noqa: E402
 from hkasean.models.codebook import load_codebook  # noqa: E402
 
 MODELS = ("lda", "nmf", "seeded_lda", "dictionary", "supervised", "ensemble")

@@ -24,7 +24,7 @@ import yaml
 from hkasean.analysis.claims import ClaimsSettings
 from hkasean.analysis.correlation import CorrelationSettings
 from hkasean.analysis.prevalence import PrevalenceSettings
-from hkasean.analysis.trade import TradeSettings
+from hkasean.analysis.trade_settings import TradeSettings
 from hkasean.analysis.validation_settings import ValidationSettings
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.settings import check_value, describe

@@ -20,7 +20,8 @@ from tqdm.auto import tqdm
 
 from hkasean import contract
 from hkasean.analysis.figures import apply_style
-from hkasean.analysis.report import ReportInput, write_report_files
+from hkasean.analysis.report import write_report_files
+from hkasean.analysis.report_data import ReportInput
 from hkasean.models.base import check_model_key
 from hkasean.scripts.config import RunConfig, config_to_dict
 from hkasean.scripts.inputs import RunInputs, load_inputs

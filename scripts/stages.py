@@ -12,12 +12,15 @@ from typing import Any
 import pandas as pd
 
 from hkasean import contract
+from hkasean.analysis import claim_extraction
 from hkasean.analysis import claims as claims_lib
 from hkasean.analysis import code_next as code_next_lib
 from hkasean.analysis import corpus_summary
 from hkasean.analysis import indicator_evidence
 from hkasean.analysis.evaluation import EvaluationResult, evaluate_models, theme_sources
-from hkasean.analysis.explorer import ExplorerInput, TopicTerms, write_explorer
+from hkasean.analysis.explorer import write_explorer
+from hkasean.analysis.explorer_payload import ExplorerInput
+from hkasean.analysis.explorer_topics import TopicTerms
 from hkasean.analysis.figures import agreement as agreement_figures
 from hkasean.analysis.figures import corpus as corpus_figures
 from hkasean.analysis.figures import topics as topic_figures
@@ -258,7 +261,7 @@ def compute_claims(context: RunContext) -> dict[str, pd.DataFrame]:
     """Numeric trade claims in the documents, and in the study poster, checked against independent figures
     (the trade CSV plus, with ``trade.official``, the bundled official tabulations)."""
     settings = {**dataclasses.asdict(context.config.claims), "hkd_per_usd": context.config.trade.hkd_per_usd}
-    claims = claims_lib.extract_claims(context.inputs.documents)
+    claims = claim_extraction.extract_claims(context.inputs.documents)
     trade = analysis_trade_table(context.inputs.trade, context.config.trade)
     return {
         contract.CLAIMS.name: claims_lib.audit_claims(claims, trade, **settings),

@@ -4,8 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from hkasean.analysis.claim_extraction import extract_claims
 from hkasean.analysis.claims import (
-    VERDICTS, audit_claims, audit_poster_claims, extract_claims, reference_independence, stated_precision,
+    VERDICTS, audit_claims, audit_poster_claims, reference_independence, stated_precision,
 )
 from hkasean.analysis.trade import TRADE_COLUMNS, load_trade_table
 from hkasean.analysis.trade_official import with_official_data

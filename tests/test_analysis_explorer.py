@@ -16,20 +16,11 @@ from scipy.spatial.distance import jensenshannon
 
 from hkasean import contract
 from hkasean.corpus.bundled import sample_corpus_path
-from hkasean.analysis.explorer import (
-    CSP,
-    ExplorerInput,
-    TopicTerms,
-    explorer_payload,
-    json_for_html,
-    page_details,
-    read_page,
-    relevant_terms,
-    render_explorer,
-    topic_positions,
-    topic_prevalence,
-    varints,
-)
+from hkasean.analysis.explorer import CSP, json_for_html, page_details, read_page, render_explorer
+from hkasean.analysis.explorer_packing import varints
+from hkasean.analysis.explorer_payload import ExplorerInput, explorer_payload
+from hkasean.analysis.explorer_topics import TopicTerms
+from hkasean.analysis.topic_map import relevant_terms, topic_positions, topic_prevalence
 
 THEMES = [{"id": "alpha", "label": "Alpha", "definition": "", "indicators": ["fast-growing market", "hub"]},
           {"id": "beta", "label": "Beta", "definition": "", "indicators": ["value adder"]}]

@@ -14,7 +14,8 @@ from hkasean.analysis.indicator_evidence import (
     out_of_fold_gain,
     recommendation,
 )
-from hkasean.analysis.report import SUGGESTIONS_SHOWN, ReportInput, build_sections
+from hkasean.analysis.report import build_sections
+from hkasean.analysis.report_data import SUGGESTIONS_SHOWN, ReportInput
 from hkasean.analysis.report_render import Table
 from hkasean.corpus.bundled import sample_coding_path, sample_corpus_path
 from hkasean.corpus.jsonl import read_documents

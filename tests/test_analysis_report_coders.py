@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from hkasean.analysis.report import ReportInput, build_sections
+from hkasean.analysis.report import build_sections
+from hkasean.analysis.report_data import ReportInput
 
 
 def coders_paragraph(manifest: dict) -> str:

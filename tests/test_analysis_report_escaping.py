@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from hkasean.analysis.report import ReportInput, write_report_files
+from hkasean.analysis.report import write_report_files
+from hkasean.analysis.report_data import ReportInput
 from hkasean.analysis.report_render import Figure, Paragraph, Section, Table, render_markdown
 
 SCRIPT = "<script>alert(1)</script>"

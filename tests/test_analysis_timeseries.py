@@ -9,7 +9,8 @@ from hkasean import contract
 from hkasean.analysis.correlation import CorrelationSettings
 from hkasean.analysis.prevalence import PrevalenceSettings
 from hkasean.analysis.timeseries import theme_trade_series
-from hkasean.analysis.trade import TradeSettings, load_trade_table
+from hkasean.analysis.trade import load_trade_table
+from hkasean.analysis.trade_settings import TradeSettings
 
 
 def synthetic_documents(months: int = 30):

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hkasean.analysis.trade import (
-    TRADE_COLUMNS, annual_series, load_trade_table, monthly_series_keys, monthly_trade_series, parse_unit, to_currency,
-    trade_series_for_correlation,
+from hkasean.analysis.trade import TRADE_COLUMNS, load_trade_table, parse_unit
+from hkasean.analysis.trade_currency import to_currency
+from hkasean.analysis.trade_series import (
+    annual_series, monthly_series_keys, monthly_trade_series, trade_series_for_correlation,
 )
 from hkasean.analysis.trade_official import SG_PROXY, official_trade_table, with_official_data
 from hkasean.corpus.errors import InputError
@@ -137,7 +138,7 @@ def test_missing_column_and_empty_file_rejected(tmp_path):
 
 
 def test_dependence_asymmetry_pairs_years_with_both_shares():
-    from hkasean.analysis.trade import dependence_asymmetry
+    from hkasean.analysis.trade_asymmetry import dependence_asymmetry
 
     series = pd.DataFrame({
         "trade_series": ["asean_share_of_hk_trade", "hk_share_of_asean_trade", "asean_share_of_hk_trade",

@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 
 from test_inputs_settings import SETTINGS
-from hkasean.analysis.trade import annual_series, load_trade_table, monthly_trade_series, parse_trade_records
+from hkasean.analysis.trade import load_trade_table, parse_trade_records
+from hkasean.analysis.trade_series import annual_series, monthly_trade_series
 from hkasean.corpus.crawl.crawler import CrawlSettings
-from hkasean.corpus.crawl.fetcher import FetchSettings
+from hkasean.corpus.crawl.fetch_settings import FetchSettings
 from hkasean.corpus.errors import InputError
 from hkasean.corpus import textfile
 from hkasean.corpus.textfile import MAX_YAML_CHARS, load_yaml

@@ -14,8 +14,10 @@ from trade_services import TradeServices
 from hkasean import contract
 from hkasean.analysis.member_asymmetry import member_asymmetry
 from hkasean.analysis.timeseries import HK_ASEAN_MONTHLY, analysis_trade_table, monthly_keys
-from hkasean.analysis.trade import TradeSettings, load_trade_table, trade_series_for_correlation
-from hkasean.corpus.crawl.fetcher import FetchSettings
+from hkasean.analysis.trade import load_trade_table
+from hkasean.analysis.trade_series import trade_series_for_correlation
+from hkasean.analysis.trade_settings import TradeSettings
+from hkasean.corpus.crawl.fetch_settings import FetchSettings
 from hkasean.corpus.trade_sources.fetch import SOURCE_TITLES, fetch_trade
 from hkasean.corpus.trade_sources.records import DEFAULT_PARTNERS, FetchWindow
 from hkasean.corpus.trade_sources.table import fetched_rows, write_trade_csv

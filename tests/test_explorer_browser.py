@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from hkasean import contract
-from hkasean.analysis.explorer import ExplorerInput, write_explorer
+from hkasean.analysis.explorer import write_explorer
+from hkasean.analysis.explorer_payload import ExplorerInput
 from hkasean.corpus.bundled import sample_coding_path, sample_corpus_path
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")

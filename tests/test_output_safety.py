@@ -18,11 +18,14 @@ import pandas as pd
 import pytest
 
 from hkasean import contract
-from hkasean.analysis.report import ReportInput, write_report_files
+from hkasean.analysis.report import write_report_files
+from hkasean.analysis.report_data import ReportInput
 from hkasean.analysis.report_render import Figure, Paragraph, Section, Table, render_html, render_markdown
 from hkasean.corpus.errors import InputError
 from hkasean.scripts.cli import main
-from hkasean.scripts.output_folder import MARKER, PARTIAL_MARKER, OutputFolder, check_output_target
+from hkasean.scripts.output_folder import OutputFolder, check_output_target
+from hkasean.scripts.output_marker import MARKER
+from hkasean.scripts.partial_folders import PARTIAL_MARKER
 
 FAST = Path(__file__).with_name("fast_config.yaml")
 SUGGESTIONS = f"tables/{contract.INDICATOR_SUGGESTIONS.name}.csv"
@@ -220,7 +223,7 @@ def dead_pid() -> int:
 def test_only_provably_dead_partial_folders_of_ours_are_removed(tmp_path, caplog):
     import fcntl
 
-    caplog.set_level("INFO", logger="hkasean.scripts.output_folder")
+    caplog.set_level("INFO", logger="hkasean.scripts.partial_folders")
 
     dead = fake_partial(tmp_path, ".out.partial-dead0000")
     held = fake_partial(tmp_path, ".out.partial-held0000", pid=os.getpid())
@@ -325,7 +328,7 @@ def legacy_folder(out: Path, files: list[str]) -> None:
     marker = json.loads((out / MARKER).read_text())
     marker.pop("command")
     marker["format"] = 1
-    from hkasean.scripts.output_folder import _sha256
+    from hkasean.scripts.output_marker import _sha256
     marker["files"] = {name: {"size": (out / name).stat().st_size, "sha256": _sha256(out / name)} for name in files}
     (out / MARKER).write_text(json.dumps(marker))
 

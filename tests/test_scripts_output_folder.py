@@ -11,7 +11,8 @@ import pytest
 
 from hkasean.corpus.errors import InputError
 from hkasean.scripts.cli import main
-from hkasean.scripts.output_folder import MARKER, OutputFolder, check_output_target
+from hkasean.scripts.output_folder import OutputFolder, check_output_target
+from hkasean.scripts.output_marker import MARKER
 
 FAST = Path(__file__).with_name("fast_config.yaml")
 

@@ -10,7 +10,7 @@ import seaborn as sns
 
 from hkasean.analysis.figures import PALETTE, apply_style, save_figure
 from hkasean.analysis.headline import Headline
-from hkasean.analysis.trade import OFFICIAL_TABULATION
+from hkasean.analysis.trade_source_classes import OFFICIAL_TABULATION
 
 
 def _x(periods: pd.Series, frequency: str) -> pd.Series:

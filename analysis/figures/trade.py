@@ -19,7 +19,8 @@ from matplotlib.patches import Patch
 
 from hkasean.analysis.coding import GOLD
 from hkasean.analysis.figures import PALETTE, apply_style, save_figure
-from hkasean.analysis.trade import OFFICIAL_TABULATION, annual_series
+from hkasean.analysis.trade_series import annual_series
+from hkasean.analysis.trade_source_classes import OFFICIAL_TABULATION
 
 TOP_PARTNERS = ["Singapore", "Vietnam", "Malaysia", "Thailand", "Indonesia", "Philippines"]
 """HK's six largest ASEAN partners, the members shown in the dependence figures."""

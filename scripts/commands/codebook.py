@@ -11,7 +11,8 @@ from hkasean.corpus.errors import InputError
 from hkasean.corpus.locations import default_db_path
 from hkasean.scripts import stages
 from hkasean.scripts.inputs import RunInputs, load_inputs
-from hkasean.scripts.output_folder import SUGGEST, OutputFolder, check_output_target
+from hkasean.scripts.output_folder import OutputFolder, check_output_target
+from hkasean.scripts.output_marker import SUGGEST
 from hkasean.scripts.pipeline import conform_table
 from hkasean.scripts.run_context import RunContext
 from hkasean.scripts.study import study_config
