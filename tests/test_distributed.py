@@ -2,8 +2,8 @@
 
 Run with ``pytest -m slow tests/test_distributed.py``; without dask installed it is skipped
 (``pip install 'hkasean[dask]'``). The cluster is local (``distributed.LocalCluster``, two worker
-processes) and joblib hands its tasks to it (``joblib.parallel_backend("dask")``), as README
-"Scale and parallel runs" shows for a real cluster.
+processes) and joblib hands its tasks to it (``joblib.parallel_backend("dask")``), as docs/scale.md
+("More than one machine: Dask") shows for a real cluster.
 """
 from __future__ import annotations
 

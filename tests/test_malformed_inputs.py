@@ -1,6 +1,6 @@
 """Every kind of malformed input stops the command with exit code 2, a message naming the file
 and the place, and nothing written or changed: no output folder for `run`, no store or export for
-`corpus` (the table in README "When the input is wrong" comes from here)."""
+`corpus` (the table in docs/safety.md "When the input is wrong" comes from here)."""
 from __future__ import annotations
 
 import json
