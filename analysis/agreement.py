@@ -37,7 +37,7 @@ def agreement_table(
     predictions: pd.DataFrame,
     standard: pd.DataFrame,
     n_boot: int = DEFAULT_VALIDATION.n_boot,
-    random_state: int = 0,
+    random_state: int | None = None,
     level: float = DEFAULT_VALIDATION.level,
 ) -> pd.DataFrame:
     """Precision, recall, F1, kappa and alpha of each model against ``standard``, per theme and macro.
@@ -116,7 +116,7 @@ def _row(
 def human_agreement_rows(
     coding: Coding,
     n_boot: int = DEFAULT_VALIDATION.n_boot,
-    random_state: int = 0,
+    random_state: int | None = None,
     level: float = DEFAULT_VALIDATION.level,
 ) -> pd.DataFrame:
     """Each independent coder scored like a model against the standard (model = ``"human:<coder>"``).

@@ -12,9 +12,10 @@ from typing import Iterator
 import numpy as np
 
 from hkasean.analysis.resampling import bootstrap_indices
+from hkasean.seeds import random_generator
 
 
-def resample_weights(n: int, n_boot: int, random_state: int | np.random.Generator) -> np.ndarray:
+def resample_weights(n: int, n_boot: int, random_state: int | np.random.Generator | None) -> np.ndarray:
     """``n_boot x n`` counts of each unit in each seeded bootstrap resample (rows sum to ``n``)."""
     draws = bootstrap_indices(n, n_boot, random_state)
     offsets = np.arange(n_boot)[:, None] * n
@@ -23,7 +24,7 @@ def resample_weights(n: int, n_boot: int, random_state: int | np.random.Generato
 
 
 def weight_chunks(
-    n: int, n_boot: int, random_state: int | np.random.Generator, max_cells: int = 4_000_000
+    n: int, n_boot: int, random_state: int | np.random.Generator | None, max_cells: int = 4_000_000
 ) -> Iterator[np.ndarray]:
     """The sample's weights row, then the ``n_boot`` resample rows in chunks of at most ``max_cells`` cells.
 
@@ -31,7 +32,7 @@ def weight_chunks(
     ``resample_weights`` (one seeded generator drawn chunk after chunk).
     """
     yield identity_weights(n)
-    rng = random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
+    rng = random_state if isinstance(random_state, np.random.Generator) else random_generator(random_state)
     rows_per_chunk = max(1, max_cells // max(n, 1))
     for start in range(0, n_boot, rows_per_chunk):
         yield resample_weights(n, min(rows_per_chunk, n_boot - start), rng)

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from hkasean import contract
-from hkasean.analysis.scored_predictions import NOT_CROSS_VALIDATED, require_columns
+from hkasean.analysis.scored_predictions import require_columns
+from hkasean.constants import FINAL_MODEL_FOLD
 
 CODE_NEXT_COLUMNS = contract.CODE_NEXT.column_list
 PROPOSING_MODELS = ("ensemble", "supervised", "seeded_lda")
@@ -41,11 +42,11 @@ def code_next_table(doc_themes: pd.DataFrame, thresholds: pd.DataFrame, doc_fram
     every document is coded or no learning coder predicted the uncoded ones.
     """
     require_columns(doc_themes, ["doc_id", "model", "theme", "score", "fold"], "doc_themes")
-    uncoded = doc_themes[doc_themes["fold"] == NOT_CROSS_VALIDATED]
+    uncoded = doc_themes[doc_themes["fold"] == FINAL_MODEL_FOLD]
     model = next((m for m in PROPOSING_MODELS if (uncoded["model"] == m).any()), None)
     if model is None or size < 1:
         return pd.DataFrame(columns=CODE_NEXT_COLUMNS)
-    final = thresholds[(thresholds["model"] == model) & (thresholds["fold"] == NOT_CROSS_VALIDATED)]
+    final = thresholds[(thresholds["model"] == model) & (thresholds["fold"] == FINAL_MODEL_FOLD)]
     rows = uncoded[uncoded["model"] == model].merge(final[["theme", "threshold"]], on="theme", how="inner")
     rows = rows.assign(uncertainty=uncertainty(rows["score"].to_numpy(float), rows["threshold"].to_numpy(float)))
     closest = (rows.sort_values(["doc_id", "uncertainty", "theme"], ascending=[True, False, True], kind="mergesort")

@@ -21,7 +21,8 @@ import pandas as pd
 from scipy import stats
 
 from hkasean import contract
-from hkasean.analysis.resampling import bootstrap_indices, keyed_generator, percentile_interval
+from hkasean.analysis.resampling import bootstrap_indices, percentile_interval
+from hkasean.seeds import random_generator
 
 CORRELATION_COLUMNS = contract.CORRELATION.column_list
 EXACT_MAX_N = 8
@@ -81,7 +82,7 @@ def correlation_table(
     methods: tuple[str, ...] = CorrelationSettings.methods,
     n_perm: int = CorrelationSettings.n_perm,
     n_boot: int = CorrelationSettings.n_boot,
-    random_state: int = 0,
+    random_state: int | None = None,
     min_n: int = CorrelationSettings.min_n,
     level: float = CorrelationSettings.level,
 ) -> pd.DataFrame:
@@ -115,7 +116,7 @@ def correlation_table(
                     x, y = aligned_pairs(x_series, y_series, lag)
                     for method in methods:
                         key = (theme, source, trade_name, transform, str(lag), method)
-                        rng = keyed_generator(random_state, *key)
+                        rng = random_generator(random_state, *key)
                         result = correlation_test(x, y, method, n_perm, n_boot, rng, min_n, level)
                         rows.append(dict(zip(CORRELATION_COLUMNS[:6], (theme, source, trade_name, transform, lag, method))) | result)
     table = pd.DataFrame(rows, columns=CORRELATION_COLUMNS)

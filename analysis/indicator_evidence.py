@@ -48,9 +48,8 @@ import pandas as pd
 
 from hkasean import contract
 from hkasean.analysis.binary_statistics import confusion_counts, f1, identity_weights
+from hkasean.constants import ALL_CODED_FOLD
 
-ALL_CODED = -1
-"""``fold`` of the candidates found on every coded document (the ones reported)."""
 SOURCE_ORDER = ("log_odds", "word_vectors")
 MIN_SUPPORT = 3
 """Coded documents with the theme that must contain a term before it is recommended."""
@@ -74,7 +73,7 @@ def _theme_evidence(theme: str, reported: pd.DataFrame, candidates: pd.DataFrame
     contains[doc_ids.get_indexer(theme_matches["doc_id"]), theme_matches["term"].map(column).to_numpy()] = True
     contains = contains[:, [column[term] for _, term in keys]]
     found = np.zeros((n_folds, len(keys)), dtype=bool)
-    in_folds = candidates[(candidates["theme"] == theme) & (candidates["fold"] != ALL_CODED)]
+    in_folds = candidates[(candidates["theme"] == theme) & (candidates["fold"] != ALL_CODED_FOLD)]
     key_index = {key: j for j, key in enumerate(keys)}
     for fold, source, term in zip(in_folds["fold"], in_folds["source"], in_folds["term"]):
         if (source, term) in key_index:
@@ -145,7 +144,7 @@ def indicator_suggestions(candidates: pd.DataFrame, folds: pd.DataFrame, matches
     source and rank order (rank 1 = highest score); columns as ``contract.INDICATOR_SUGGESTIONS``.
     """
     columns = contract.INDICATOR_SUGGESTIONS.column_list
-    reported = candidates[candidates["fold"] == ALL_CODED]
+    reported = candidates[candidates["fold"] == ALL_CODED_FOLD]
     frames = []
     for theme in standard.columns:
         rows = reported[reported["theme"] == theme]

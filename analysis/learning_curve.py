@@ -25,10 +25,8 @@ from hkasean.analysis.agreement import MACRO
 from hkasean.analysis.resampling import percentile_interval
 from hkasean.analysis.scored_predictions import presence_matrix, require_columns
 from hkasean.analysis.validation_settings import DEFAULT_VALIDATION
+from hkasean.constants import WHOLE_TRAINING_PART_SIZE
 
-WHOLE = -1
-"""``size`` of the last point in the curve's predictions: each outer fold's whole training part (the value of
-``models.learning_curve.WHOLE``; analysis does not import models)."""
 CURVE_COLUMNS = contract.LEARNING_CURVE.column_list
 SUBSAMPLES = ("each outer fold's test documents, the fold trained on n_coded random documents of its training part "
               "(nested subsamples); mean and percentile interval over repeats")
@@ -61,7 +59,7 @@ def learning_curve_table(curve: pd.DataFrame, agreement: pd.DataFrame, standard:
     records = []
     for model in pd.unique(curve["model"]):
         rows = curve[curve["model"] == model]
-        sizes = sorted(pd.unique(rows["size"]), key=lambda size: (size == WHOLE, size))
+        sizes = sorted(pd.unique(rows["size"]), key=lambda size: (size == WHOLE_TRAINING_PART_SIZE, size))
         for size in sizes:
             point = rows[rows["size"] == size]
             scores, n_scored = [], []
@@ -71,7 +69,7 @@ def learning_curve_table(curve: pd.DataFrame, agreement: pd.DataFrame, standard:
                 scores.append(macro_f1(gold, predicted.to_numpy(dtype=bool)))
                 n_scored.append(len(predicted))
             n_coded = float(point.drop_duplicates(["theme", "fold", "repeat"])["n_train"].mean())
-            if size == WHOLE:
+            if size == WHOLE_TRAINING_PART_SIZE:
                 macro = agreement[(agreement["model"] == model) & (agreement["theme"] == MACRO)]
                 low, high = ((float(macro["f1_low"].iloc[0]), float(macro["f1_high"].iloc[0])) if len(macro)
                              else (float("nan"), float("nan")))

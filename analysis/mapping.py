@@ -20,9 +20,11 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.model_selection import StratifiedKFold
 
 from hkasean import contract
-from hkasean.analysis.scored_predictions import NOT_CROSS_VALIDATED, require_columns
+from hkasean.analysis.scored_predictions import require_columns
 from hkasean.analysis.validation_settings import DEFAULT_VALIDATION
+from hkasean.constants import FINAL_MODEL_FOLD
 from hkasean.corpus.errors import InputError
+from hkasean.seeds import master_seed
 
 TOPIC_COLUMNS = contract.DOC_TOPICS.column_list
 MAP_COLUMNS = contract.TOPIC_THEME_MAP.column_list
@@ -48,7 +50,7 @@ class TopicMapResult:
     folds: pd.DataFrame
 
 
-def assign_folds(standard: pd.DataFrame, n_folds: int, random_state: int) -> pd.Series:
+def assign_folds(standard: pd.DataFrame, n_folds: int, random_state: int | None) -> pd.Series:
     """Seeded stratified folds of the standard's documents: Series doc_id (sorted) -> fold 0..n_folds-1.
 
     Strata are the number of themes per document, capped at the largest value for which every
@@ -62,7 +64,7 @@ def assign_folds(standard: pd.DataFrame, n_folds: int, random_state: int) -> pd.
         strata = np.minimum(n_themes, cap)
         if cap == 0 or np.unique(strata, return_counts=True)[1].min() >= n_folds:
             break
-    splitter = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=random_state)
+    splitter = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=master_seed(random_state))
     fold = np.empty(len(ordered), dtype=int)
     for number, (_, test) in enumerate(splitter.split(np.zeros(len(ordered)), strata)):
         fold[test] = number
@@ -97,7 +99,7 @@ def cross_validated_topic_map(
     doc_topics: pd.DataFrame,
     standard: pd.DataFrame,
     n_folds: int = DEFAULT_VALIDATION.n_folds,
-    random_state: int = 0,
+    random_state: int | None = None,
     min_f1: float = DEFAULT_VALIDATION.min_f1,
     thresholds: Sequence[float] = DEFAULT_VALIDATION.thresholds,
 ) -> TopicMapResult:
@@ -120,9 +122,9 @@ def cross_validated_topic_map(
         rows = doc_topics[doc_topics["model"] == model]
         shares = rows.pivot(index="doc_id", columns="topic", values="score")
         shares = shares.reindex(columns=pd.unique(rows["topic"])).fillna(0.0).sort_index()
-        doc_fold = folds.reindex(shares.index).fillna(NOT_CROSS_VALIDATED).astype(int)
-        for fold in [*range(n_folds), NOT_CROSS_VALIDATED]:
-            train = shares.index[(doc_fold != fold) & (doc_fold != NOT_CROSS_VALIDATED)]
+        doc_fold = folds.reindex(shares.index).fillna(FINAL_MODEL_FOLD).astype(int)
+        for fold in [*range(n_folds), FINAL_MODEL_FOLD]:
+            train = shares.index[(doc_fold != fold) & (doc_fold != FINAL_MODEL_FOLD)]
             pairs = learn_topic_map(
                 shares.loc[train].to_numpy(), standard.loc[train, theme_ids].to_numpy(), thresholds, min_f1
             )
@@ -130,7 +132,7 @@ def cross_validated_topic_map(
                 [(model, fold, theme_ids[j], shares.columns[t], threshold, f1) for t, j, threshold, f1 in pairs],
                 columns=MAP_COLUMNS,
             )
-            (full_maps if fold == NOT_CROSS_VALIDATED else maps).append(fold_map)
+            (full_maps if fold == FINAL_MODEL_FOLD else maps).append(fold_map)
             predicted_docs = shares.loc[doc_fold.index[doc_fold == fold]]
             predictions.append(_predict(predicted_docs, fold_map, theme_ids, model, fold))
     full_map = _concat(full_maps, MAP_COLUMNS).assign(scope=FULL_MAP_SCOPE)

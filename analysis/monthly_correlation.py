@@ -37,7 +37,8 @@ from hkasean import contract
 from hkasean.analysis.correlation import (
     METHODS, MIN_N_COMPUTED, MIN_N_INTERVAL, TRANSFORMS, CorrelationSettings, benjamini_hochberg, check_choices,
 )
-from hkasean.analysis.resampling import keyed_generator, percentile_interval
+from hkasean.analysis.resampling import percentile_interval
+from hkasean.seeds import random_generator
 
 MONTHLY_CORRELATION_COLUMNS = contract.MONTHLY_CORRELATION.column_list
 SEASONAL_CHOICES = ("none", "month_of_year")
@@ -59,7 +60,7 @@ def monthly_correlation_table(
     min_coverage: float = CorrelationSettings.min_month_coverage,
     min_docs: int = 5,
     level: float = CorrelationSettings.level,
-    random_state: int = 0,
+    random_state: int | None = None,
 ) -> pd.DataFrame:
     """Correlate monthly theme shares with monthly trade series (see the module docstring for the method).
 
@@ -89,7 +90,7 @@ def monthly_correlation_table(
                         for method in methods:
                             key = (theme, source, trade_name, transform, adjustment, str(lag), method)
                             result = block_correlation_test(
-                                x, y, method, n_perm, n_boot, keyed_generator(random_state, *key), block_length, level)
+                                x, y, method, n_perm, n_boot, random_generator(random_state, *key), block_length, level)
                             result["warning"] = _warning(result, n_docs, min_n, min_coverage, min_docs)
                             rows.append(dict(zip(MONTHLY_CORRELATION_COLUMNS[:7], key[:5] + (lag, method))) | result)
     table = pd.DataFrame(rows, columns=MONTHLY_CORRELATION_COLUMNS)

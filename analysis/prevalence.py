@@ -25,8 +25,9 @@ import pandas as pd
 from scipy import stats
 
 from hkasean import contract
-from hkasean.analysis.resampling import bootstrap_indices, keyed_generator, percentile_interval
+from hkasean.analysis.resampling import bootstrap_indices, percentile_interval
 from hkasean.corpus.document import PLAUSIBLE_YEARS
+from hkasean.seeds import random_generator
 
 PREVALENCE_COLUMNS = contract.PREVALENCE.column_list
 DOC_THEME_COLUMNS = list(contract.DOC_THEMES.required)
@@ -55,7 +56,7 @@ def prevalence_table(
     doc_frame: pd.DataFrame,
     freq: str = PrevalenceSettings.freq,
     n_boot: int = PrevalenceSettings.n_boot,
-    random_state: int = 0,
+    random_state: int | None = None,
     min_docs: int = PrevalenceSettings.min_docs,
     level: float = PrevalenceSettings.level,
     interval: str = PrevalenceSettings.interval,
@@ -95,7 +96,7 @@ def prevalence_table(
         by_period = {p: g["present"].to_numpy(dtype=float) for p, g in group.groupby("period")}
         for period in all_periods:
             present = by_period.get(period, np.empty(0))
-            rng = keyed_generator(random_state, source, theme, str(period))
+            rng = random_generator(random_state, source, theme, str(period))
             share, low, high, method, flag = _share_with_interval(present, interval, n_boot, rng, min_docs, level)
             rows.append({
                 "period": str(period), "theme": theme, "source": source, "share": share, "low": low,

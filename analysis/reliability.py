@@ -48,7 +48,7 @@ def krippendorff_alpha(ratings: np.ndarray) -> float:
 def reliability_table(
     coding: Coding,
     n_boot: int = DEFAULT_VALIDATION.n_boot,
-    random_state: int = 0,
+    random_state: int | None = None,
     level: float = DEFAULT_VALIDATION.level,
 ) -> pd.DataFrame:
     """Reliability of the independent coders, one row per theme plus an ``overall`` row.

@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from hkasean import contract
+from hkasean.constants import FINAL_MODEL_FOLD
 from hkasean.corpus.errors import InputError
 
 PREDICTION_COLUMNS = list(contract.DOC_THEMES.required)
-NOT_CROSS_VALIDATED = -1
 
 
 def require_columns(frame: pd.DataFrame, columns: list[str], name: str) -> None:
@@ -42,7 +42,7 @@ def scored_predictions(predictions: pd.DataFrame, standard: pd.DataFrame) -> pd.
     require_columns(predictions, PREDICTION_COLUMNS, "predictions")
     kept = predictions
     if "fold" in kept.columns:
-        kept = kept[kept["fold"] != NOT_CROSS_VALIDATED]
+        kept = kept[kept["fold"] != FINAL_MODEL_FOLD]
     kept = kept[kept["doc_id"].isin(standard.index) & kept["theme"].isin(standard.columns)]
     repeated = kept.duplicated(["model", "doc_id", "theme"], keep=False)
     if repeated.any():

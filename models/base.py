@@ -1,7 +1,7 @@
 """The contract every model and coder of the zoo follows, and the shared topic-model machinery.
 
 Every model declares ``coherence_topn`` (terms per topic scored) and ``coherence_max_units``
-(coherence is counted on at most this many units, a seeded sample; ``models.coherence``).
+(coherence is counted on at most this many units, an evenly spaced sample; ``models.coherence``).
 
 Like a scikit-learn estimator: the constructor stores parameters, ``fit(processed, labels=None)``
 learns and returns self, learned state ends in "_", randomness comes only from ``random_state``.

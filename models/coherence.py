@@ -99,7 +99,7 @@ def topic_coherence(topics: list[list[str]], processed: ProcessedCorpus, measure
 
     ``c_npmi`` lies in [-1, 1] (0 = words co-occur as by chance); ``c_v`` in [0, 1]. Both count
     boolean sliding windows over the processed unit texts (module docstring). On a large corpus
-    the counts come from a seeded sample of ``max_units`` units (``ProcessedCorpus.coherence_texts``):
+    the counts come from an evenly spaced sample of ``max_units`` units (``ProcessedCorpus.coherence_texts``):
     cost is bounded, the estimate stable, and every model is scored on the same sample. Tokens
     missing from the corpus are skipped; a topic left with fewer than two tokens gets NaN
     (``scored_terms`` says how many of each topic's tokens a score rests on).

@@ -52,6 +52,7 @@ from scipy import sparse
 from sklearn.model_selection import KFold, StratifiedKFold
 
 from hkasean import contract
+from hkasean.constants import ALL_CODED_FOLD
 from hkasean.corpus.sentences import split_sentences
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
@@ -61,13 +62,12 @@ from hkasean.models.phrases import PHRASE_DELIMITER
 from hkasean.models.scaling import resolve_vector_epochs
 from hkasean.models.stopwords import english_stopwords
 from hkasean.models.text import ProcessedCorpus, make_normalizer, tokenize
+from hkasean.seeds import master_seed
 
 logger = logging.getLogger(__name__)
 
 LOG_ODDS = "log_odds"
 WORD_VECTORS = "word_vectors"
-ALL_CODED = -1
-"""``fold`` of the candidates found on every coded document (the ones reported to the user)."""
 CANDIDATE_COLUMNS = ["fold", "theme", "token", "term", "source", "score", "train_with", "train_without", "in_definition",
                      "proper_noun"]
 _FOUND_COLUMNS = [c for c in CANDIDATE_COLUMNS if c not in ("term", "proper_noun")]
@@ -93,7 +93,7 @@ class SuggestionSettings:
     min_theme_docs: int = field(default=2, metadata={"help": "log_odds: minimum coded documents with the theme that contain the term", "at_least": 1, "at_most": 1_000_000})
     prior_weight: float = field(default=0.1, metadata={"help": "log_odds: weight of the informative Dirichlet prior, as a share of the coded documents' term counts", "above": 0, "at_most": 1000})
     min_vector_tokens: int = field(default=200_000, metadata={"help": "word_vectors: minimum processed tokens in the corpus; below it the source is skipped", "at_least": 0, "at_most": 10**12})
-    max_vector_units: int = field(default=20_000, metadata={"help": "word_vectors: train on at most this many units (a seeded sample)", "at_least": 1, "at_most": 10_000_000})
+    max_vector_units: int = field(default=20_000, metadata={"help": "word_vectors: train on at most this many units (evenly spaced over a larger corpus)", "at_least": 1, "at_most": 10_000_000})
     vector_size: int = field(default=100, metadata={"help": "word_vectors: dimensions", "at_least": 1, "at_most": 1000})
     vector_window: int = field(default=5, metadata={"help": "word_vectors: context window", "at_least": 1, "at_most": 100})
     vector_min_count: int = field(default=5, metadata={"help": "word_vectors: minimum occurrences of a token", "at_least": 1, "at_most": 1_000_000})
@@ -142,7 +142,7 @@ def document_presence(processed: ProcessedCorpus) -> sparse.csr_matrix:
     return presence
 
 
-def theme_folds(labels: pd.DataFrame, n_folds: int, random_state: int) -> pd.DataFrame:
+def theme_folds(labels: pd.DataFrame, n_folds: int, random_state: int | None) -> pd.DataFrame:
     """Seeded folds of the coded documents, per theme: DataFrame[theme, doc_id, fold].
 
     ``labels``: index doc_id, one 0/1 column per theme. Stratified on the theme (``StratifiedKFold``)
@@ -155,7 +155,7 @@ def theme_folds(labels: pd.DataFrame, n_folds: int, random_state: int) -> pd.Dat
     for theme in ordered.columns:
         y = ordered[theme].to_numpy().astype(int)
         stratify = min(int(y.sum()), int(len(y) - y.sum())) >= n_folds
-        splitter = (StratifiedKFold if stratify else KFold)(n_splits=n_folds, shuffle=True, random_state=random_state)
+        splitter = (StratifiedKFold if stratify else KFold)(n_splits=n_folds, shuffle=True, random_state=master_seed(random_state))
         fold = np.empty(len(y), dtype=int)
         for number, (_, test) in enumerate(splitter.split(np.zeros(len(y)), y)):
             fold[test] = number
@@ -217,19 +217,19 @@ def _top(score: np.ndarray, eligible: np.ndarray, tokens: np.ndarray, n: int) ->
 
 
 def _vector_neighbours(processed: ProcessedCorpus, vocabulary: _Vocabulary, theme_ids: list[str],
-                       settings: SuggestionSettings, random_state: int) -> tuple[dict[str, dict[int, float]], int]:
+                       settings: SuggestionSettings, random_state: int | None) -> tuple[dict[str, dict[int, float]], int]:
     """Theme -> {token index: cosine similarity to its nearest indicator} in Word2Vec vectors of the corpus,
     and the epochs trained.
 
-    Trained on at most ``max_vector_units`` units (``ProcessedCorpus.coherence_texts``: a seeded
-    sample), skip-gram, seeded, one worker: the same corpus and seed give the same neighbours.
+    Trained on at most ``max_vector_units`` units (``ProcessedCorpus.coherence_texts``: an evenly
+    spaced sample), skip-gram, seeded by ``random_state``, one worker: the same corpus and seed give the same neighbours.
     """
     from gensim.models import Word2Vec
 
     texts = processed.coherence_texts(settings.max_vector_units)
     epochs = resolve_vector_epochs(settings.vector_epochs, sum(map(len, texts)))
     model = Word2Vec(texts, vector_size=settings.vector_size, window=settings.vector_window,
-                     min_count=settings.vector_min_count, sg=1, epochs=epochs, seed=random_state, workers=1)
+                     min_count=settings.vector_min_count, sg=1, epochs=epochs, seed=master_seed(random_state), workers=1)
     column = {token: i for i, token in enumerate(vocabulary.tokens)}
     neighbours: dict[str, dict[int, float]] = {}
     for theme in theme_ids:
@@ -258,7 +258,7 @@ def _candidate_rows(presence: sparse.csr_matrix, coded_rows: np.ndarray, labels:
     for theme in labels.columns:
         positive = labels[theme].to_numpy().astype(bool)
         fold_of = folds[folds["theme"] == theme].set_index("doc_id")["fold"].reindex(labels.index).to_numpy()
-        for fold in [ALL_CODED, *range(settings.n_folds)]:
+        for fold in [ALL_CODED_FOLD, *range(settings.n_folds)]:
             train = fold_of != fold
             with_theme = np.asarray(coded[train & positive].sum(axis=0)).ravel().astype(float)
             without_theme = np.asarray(coded[train & ~positive].sum(axis=0)).ravel().astype(float)
@@ -400,7 +400,7 @@ def find_candidates(
     codebook: Codebook,
     labels: pd.DataFrame,
     settings: SuggestionSettings | None = None,
-    random_state: int = 0,
+    random_state: int | None = None,
 ) -> IndicatorCandidates:
     """Candidate indicator terms per theme, on all coded documents and on each fold's training documents.
 
@@ -440,7 +440,7 @@ def find_candidates(
     candidates.insert(3, "term", [readable.get(t) or candidate_term(processed, t) for t in candidates["token"]])
     candidates = candidates.drop_duplicates(["fold", "theme", "source", "term"]).reset_index(drop=True)
 
-    reported = candidates[candidates["fold"] == ALL_CODED]
+    reported = candidates[candidates["fold"] == ALL_CODED_FOLD]
     terms = {theme: sorted(set(candidates.loc[candidates["theme"] == theme, "term"])) for theme in labels.columns}
     matches, examples = _match_documents(coded_documents, labels, terms, set(zip(reported["theme"], reported["term"])),
                                          settings.n_examples)

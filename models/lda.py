@@ -30,7 +30,8 @@ from hkasean.corpus.errors import InputError
 from hkasean.models.base import TopicModel, rows_to_shares
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.scaling import Auto, corpus_size, resolve_iterations, resolve_passes
-from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_N_TOPICS, DEFAULT_RANDOM_STATE, LDA_ALPHAS, LDA_BACKENDS, ModelSettings
+from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_N_TOPICS, LDA_ALPHAS, LDA_BACKENDS, ModelSettings
+from hkasean.seeds import master_seed
 
 INFERENCE_CHUNK = 2000
 ALPHAS = LDA_ALPHAS
@@ -70,7 +71,7 @@ class LdaTopicModel(TopicModel):
         aggregation: str = ModelSettings.aggregation,
         coherence_topn: int = COHERENCE_TOPN,
         coherence_max_units: int = ModelSettings.coherence_max_units,
-        random_state: int = DEFAULT_RANDOM_STATE,
+        random_state: int | None = None,
         name: str = "lda",
     ) -> None:
         self.n_topics = n_topics
@@ -104,7 +105,7 @@ class LdaTopicModel(TopicModel):
     def _fit_tomotopy(self, processed: ProcessedCorpus, vocabulary: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Gibbs sampling with tomotopy: (n_units x K shares, K x V term weights in ``vocabulary`` order)."""
         alpha = alpha_prior(self.alpha, self.n_topics)
-        model = tp.LDAModel(k=self.n_topics, alpha=alpha.tolist(), eta=1.0 / self.n_topics, seed=self.random_state)
+        model = tp.LDAModel(k=self.n_topics, alpha=alpha.tolist(), eta=1.0 / self.n_topics, seed=master_seed(self.random_state))
         model.optim_interval = HYPERPARAMETER_INTERVAL if self.alpha == "auto" else 0
         added = np.array([model.add_doc(tokens) is not None for tokens in processed], dtype=bool)
         model.train(self.passes_, workers=1)
@@ -130,7 +131,7 @@ class LdaTopicModel(TopicModel):
                 eta="symmetric",
                 passes=self.passes_,
                 iterations=self.iterations_,
-                random_state=self.random_state,
+                random_state=master_seed(self.random_state),
                 eval_every=None,
                 minimum_probability=0.0,
             )

@@ -23,18 +23,18 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.parallel import Parallel, delayed
 
+from hkasean.constants import WHOLE_TRAINING_PART_SIZE
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.settings import ModelSettings
 from hkasean.models.supervised import (coder_features, fold_scores, hit_columns, learning_feature_tokens, outer_splits,
                                        validate_labels)
 from hkasean.models.zoo import LABEL_MODELS, build_model
+from hkasean.seeds import random_generator
 
 CURVE_COLUMNS = ["model", "size", "n_train", "repeat", "fold", "doc_id", "theme", "score", "present"]
-"""``size``: the subsample size of the point (``WHOLE`` for each fold's whole training part); ``n_train``: the documents
+"""``size``: the subsample size of the point (``WHOLE_TRAINING_PART_SIZE`` for each fold's whole training part); ``n_train``: the documents
 the fit that scored the row learned from; ``fold``: the theme's outer fold, as in ``doc_themes``."""
 
-WHOLE = -1
-"""``size`` of the last point: each outer fold's whole training part (the run's cross-validated predictions)."""
 
 
 def learning_sizes(sizes: tuple[int, ...], smallest_training_part: int) -> list[int]:
@@ -44,7 +44,7 @@ def learning_sizes(sizes: tuple[int, ...], smallest_training_part: int) -> list[
 
 
 def learning_curve_predictions(units: ProcessedCorpus, labels: pd.DataFrame, settings: ModelSettings,
-                               random_state: int, topic_shares: pd.DataFrame | None = None,
+                               random_state: int | None, topic_shares: pd.DataFrame | None = None,
                                cross_validated: pd.DataFrame | None = None) -> pd.DataFrame:
     """Cross-validated predictions of each learning coder of ``settings.models`` trained on nested subsamples of each
     outer fold's training part, and on the whole of it (module docstring).
@@ -75,7 +75,7 @@ def learning_curve_predictions(units: ProcessedCorpus, labels: pd.DataFrame, set
     scored = np.ones(len(coded), dtype=bool)
     if len(coded) > settings.learning_max_scored:  # one seeded sample, scored at every size and repeat
         scored[:] = False
-        scored[np.random.default_rng([random_state, len(coded)]).choice(len(coded), settings.learning_max_scored,
+        scored[random_generator(random_state, len(coded)).choice(len(coded), settings.learning_max_scored,
                                                                          replace=False)] = True
     features = coder_features(units, coded, settings.supervised_ngrams, learning_feature_tokens(units, topic_shares))
     matrix = features.matrix  # rows: the coded documents, in that order
@@ -106,20 +106,20 @@ def learning_curve_predictions(units: ProcessedCorpus, labels: pd.DataFrame, set
 
 
 def _fold_curve(coders, matrix, n_ngrams: int, hits: tuple, theme: str, position: int, fold: int, y: np.ndarray,
-                train: np.ndarray, test: np.ndarray, sizes: list[int], repeats: int, random_state: int,
+                train: np.ndarray, test: np.ndarray, sizes: list[int], repeats: int, random_state: int | None,
                 scored: np.ndarray, fit_whole: bool) -> list[tuple]:
     """One outer fold's fits of one theme: (size, n_train, repeat, fold, test rows scored, per coder (scores,
     threshold) or None)."""
     fits = []
     sampled = test[scored[test]]
     for repeat in range(repeats if len(sampled) else 0):
-        order = np.random.default_rng([random_state, repeat, position, fold]).permutation(train)
+        order = random_generator(random_state, repeat, position, fold).permutation(train)
         for size in sizes:
             chosen = np.sort(order[:size])  # in row order, as the run's fold takes its training rows
             scores = _scores(coders, theme, matrix, y, chosen, sampled, n_ngrams, hits)
             fits.append((size, size, repeat, fold, sampled, scores))
     if fit_whole:  # the run's fold itself, scored on all its test documents as the run scores them
-        fits.append((WHOLE, len(train), 0, fold, test, _scores(coders, theme, matrix, y, train, test, n_ngrams, hits)))
+        fits.append((WHOLE_TRAINING_PART_SIZE, len(train), 0, fold, test, _scores(coders, theme, matrix, y, train, test, n_ngrams, hits)))
     return fits
 
 
@@ -131,7 +131,7 @@ def _scores(coders, theme, matrix, y, train, test, n_ngrams, hits) -> list:
 def cross_validated_rows(doc_themes: pd.DataFrame, coded: list[str], names: list[str],
                          splits: dict[str, list[tuple[np.ndarray, np.ndarray]]]) -> pd.DataFrame:
     """The last point from the run's ``doc_themes``: the cross-validated rows (fold >= 0) of the coders ``names`` on
-    the ``coded`` documents (corpus order), as ``CURVE_COLUMNS`` (size ``WHOLE``, repeat 0, n_train: the fold's
+    the ``coded`` documents (corpus order), as ``CURVE_COLUMNS`` (size ``WHOLE_TRAINING_PART_SIZE``, repeat 0, n_train: the fold's
     training part). ``splits``: the outer folds per theme (rows of ``coded``); ``ValueError`` when the run's folds
     are not these (the curve would not compare like with like)."""
     rows = doc_themes[doc_themes["model"].isin(names) & (doc_themes["fold"] >= 0) & doc_themes["doc_id"].isin(coded)]
@@ -144,4 +144,4 @@ def cross_validated_rows(doc_themes: pd.DataFrame, coded: list[str], names: list
                              "on the run's cross-validated predictions")
     part = {(theme, fold): len(train) for theme, folds in splits.items() for fold, (train, _) in enumerate(folds)}
     n_train = [part[(theme, fold)] for theme, fold in zip(rows["theme"], rows["fold"])]
-    return rows.assign(size=WHOLE, n_train=n_train, repeat=0, present=rows["present"].astype(int))[CURVE_COLUMNS]
+    return rows.assign(size=WHOLE_TRAINING_PART_SIZE, n_train=n_train, repeat=0, present=rows["present"].astype(int))[CURVE_COLUMNS]

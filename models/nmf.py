@@ -5,9 +5,10 @@ import numpy as np
 from sklearn.decomposition import NMF
 
 from hkasean.models.base import TopicModel, rows_to_shares
-from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_N_TOPICS, DEFAULT_RANDOM_STATE, ModelSettings
+from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_N_TOPICS, ModelSettings
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.tfidf import tfidf_vectorizer
+from hkasean.seeds import master_seed
 
 
 class NmfTopicModel(TopicModel):
@@ -27,7 +28,7 @@ class NmfTopicModel(TopicModel):
         aggregation: str = ModelSettings.aggregation,
         coherence_topn: int = COHERENCE_TOPN,
         coherence_max_units: int = ModelSettings.coherence_max_units,
-        random_state: int = DEFAULT_RANDOM_STATE,
+        random_state: int | None = None,
         name: str = "nmf",
     ) -> None:
         self.n_topics = n_topics
@@ -44,7 +45,7 @@ class NmfTopicModel(TopicModel):
     def _fit_units(self, processed: ProcessedCorpus) -> tuple[np.ndarray, np.ndarray, list[str]]:
         self.vectorizer_ = tfidf_vectorizer()
         matrix = self.vectorizer_.fit_transform(iter(processed))
-        self.nmf_ = NMF(n_components=self.n_topics, init="nndsvda", max_iter=self.max_iter, random_state=self.random_state)
+        self.nmf_ = NMF(n_components=self.n_topics, init="nndsvda", max_iter=self.max_iter, random_state=master_seed(self.random_state))
         unit_weights = self.nmf_.fit_transform(matrix)
         vocabulary = [str(t) for t in self.vectorizer_.get_feature_names_out()]
         return rows_to_shares(unit_weights), rows_to_shares(self.nmf_.components_), vocabulary

@@ -36,7 +36,6 @@ logger = logging.getLogger(__name__)
 
 CACHE_VERSION = 4
 """Version of the processing and of its cache files: bump it when either changes (old caches are then never matched)."""
-COHERENCE_SAMPLE_SEED = 0
 RECORD_MAGIC = b"hkasean processed corpus v1\n"
 """What a processed-corpus JSON's signature is for (no other signed file of the suite verifies as one)."""
 
@@ -137,8 +136,9 @@ class ProcessedCorpus:
         return self._bow
 
     def coherence_texts(self, max_units: int) -> list[list[str]]:
-        """The unit token lists coherence is counted on: all of them, or ``max_units`` drawn without
-        replacement with a fixed seed (kept in corpus order) when the corpus is larger.
+        """The unit token lists coherence is counted on: all of them, or ``max_units`` evenly spaced over the
+        corpus order (every n/max_units-th unit) when the corpus is larger: a sample spread over the whole period
+        that needs no random draw, so it is the same whatever the seed.
 
         c_npmi and c_v count word co-occurrences over these texts, so their cost (and memory) is
         bounded by the sample, not the corpus; with tens of thousands of units the estimates are
@@ -148,8 +148,7 @@ class ProcessedCorpus:
             if len(self) <= max_units:
                 self._coherence_texts[max_units] = list(self.tokens)
             else:
-                rng = np.random.default_rng(COHERENCE_SAMPLE_SEED)
-                chosen = set(rng.choice(len(self), size=max_units, replace=False).tolist())
+                chosen = set(np.linspace(0, len(self) - 1, max_units).astype(np.int64).tolist())
                 self._coherence_texts[max_units] = [tokens for i, tokens in enumerate(self.tokens) if i in chosen]
         return self._coherence_texts[max_units]
 

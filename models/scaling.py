@@ -35,8 +35,8 @@ schedule on small corpora and shorten it where more data makes each pass worth m
   seed + 2 (mod 2^32). The first is the master seed itself, and the model a run reports for the
   chosen K is the grid's fit with that seed (``models.selection``).
 
-Coherence is counted on at most ``coherence_max_units`` units (all units of a smaller corpus, a
-seeded sample of a larger one), so its cost stops growing at 20,000 units.
+Coherence is counted on at most ``coherence_max_units`` units (all units of a smaller corpus, an
+evenly spaced sample of a larger one), so its cost stops growing at 20,000 units.
 """
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ import math
 from typing import Literal
 
 from hkasean.models.processed_corpus import ProcessedCorpus
-from hkasean.models.settings import LDA_BACKENDS, SEED_RANGE
+from hkasean.models.settings import LDA_BACKENDS
+from hkasean.seeds import derived_seed
 
 AUTO = "auto"
 """The value of a setting chosen by the rules of this module."""
@@ -135,9 +136,9 @@ def corpus_size(processed: ProcessedCorpus) -> tuple[int, int]:
     return len(processed), int(processed.dictionary().num_pos)
 
 
-def grid_seeds(seeds: tuple[int, ...] | Auto, master_seed: int) -> tuple[int, ...]:
-    """The K grid's seeds: ``seeds`` itself, or ``N_GRID_SEEDS`` seeds from the master seed (module docstring)."""
+def grid_seeds(seeds: tuple[int, ...] | Auto, random_state: int | None) -> tuple[int, ...]:
+    """The K grid's seeds: ``seeds`` itself, or ``N_GRID_SEEDS`` seeds derived from the master seed ``random_state``
+    (module docstring)."""
     if seeds != AUTO:
         return tuple(int(s) for s in seeds)
-    modulus = SEED_RANGE["at_most"] + 1
-    return tuple((master_seed + i) % modulus for i in range(N_GRID_SEEDS))
+    return tuple(derived_seed(random_state, i) for i in range(N_GRID_SEEDS))

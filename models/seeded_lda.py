@@ -23,13 +23,15 @@ from joblib import Parallel, delayed, effective_n_jobs
 from scipy.optimize import linear_sum_assignment
 
 from hkasean import contract
+from hkasean.constants import FINAL_MODEL_FOLD
 from hkasean.models.base import TopicModel
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.scaling import (Auto, corpus_size, resolve_chains, resolve_chains_at_once, resolve_seeded_iterations,
                                     seeded_chain_memory_mb)
-from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_RANDOM_STATE, ModelSettings
-from hkasean.models.supervised import (FINAL_MODEL_FOLD, THRESHOLD_COLUMNS, fold_doc_themes, best_f1_threshold,
-                                       outer_splits, predictions_frame, validate_labels)
+from hkasean.models.settings import COHERENCE_TOPN, ModelSettings
+from hkasean.models.supervised import (THRESHOLD_COLUMNS, best_f1_threshold, fold_doc_themes, outer_splits,
+                                       predictions_frame, validate_labels)
+from hkasean.seeds import derived_seed
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +57,7 @@ class ChainCounts:
 class SeededLdaTopicModel(TopicModel):
     """tomotopy LDA whose word priors tie topic k to the k-th codebook theme (module docstring).
 
-    ``n_chains`` Gibbs chains (seeds ``random_state``, ``random_state + 1``, ...) of ``iterations``
+    ``n_chains`` Gibbs chains (seeds ``hkasean.seeds.derived_seed(random_state, c)``: the seed, the seed + 1, ...) of ``iterations``
     sweeps each, one worker per chain (deterministic), ``n_jobs`` chains at once, fewer when their estimated memory
     together would exceed ``memory_mb`` (``models.scaling.resolve_chains_at_once``; the number used is
     ``chains_at_once_``, and the shares do not depend on it); their unit-topic
@@ -89,7 +91,7 @@ class SeededLdaTopicModel(TopicModel):
         coherence_max_units: int = ModelSettings.coherence_max_units,
         n_jobs: int = ModelSettings.n_jobs,
         memory_mb: int = ModelSettings.seeded_memory_mb,
-        random_state: int = DEFAULT_RANDOM_STATE,
+        random_state: int | None = None,
         name: str = "seeded_lda",
     ) -> None:
         self.n_free_topics = n_free_topics
@@ -139,8 +141,9 @@ class SeededLdaTopicModel(TopicModel):
         self.iterations_ = resolve_seeded_iterations(self.iterations, n_tokens)
         self.chains_ = resolve_chains(self.n_chains, n_tokens, self.iterations_)
         self.chains_at_once_ = self._chains_at_once(n_units, n_tokens, n_topics)
+        self.chain_seeds_ = [derived_seed(self.random_state, c) for c in range(self.chains_)]
         chains = Parallel(n_jobs=self.chains_at_once_, return_as="generator")(
-            delayed(self._chain)(processed, vocabulary, priors, n_topics, self.random_state + c) for c in range(self.chains_))
+            delayed(self._chain)(processed, vocabulary, priors, n_topics, seed) for seed in self.chain_seeds_)
         shares, components = None, []
         for chain in chains:  # one chain at a time: its shares are added to the sum, then it is let go
             order = self._match_free_topics(components[0], chain.weights) if components else list(range(n_topics))

@@ -6,21 +6,20 @@ models and coders (``LdaTopicModel``, ``NmfTopicModel``, ``SeededLdaTopicModel``
 from its fields (``passes: int = ModelSettings.passes``), so a default is changed here and
 nowhere else. The constants below are the defaults of parameters that are not settings of a run
 and the values some settings allow.
-This module imports nothing of the suite, so every model module can import it.
+This module imports nothing of the suite but ``hkasean.seeds``, so every model module can import it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
 
+from hkasean.seeds import SEED_MODULUS
+
 MODEL_NAMES = ("lda", "nmf", "seeded_lda", "dictionary", "supervised", "ensemble")
 """The models of the zoo, in the order they are fitted."""
 
 DEFAULT_N_TOPICS = 6
 """K of a topic model built outside a run (a run chooses K over ``ModelSettings.k_grid``)."""
-
-DEFAULT_RANDOM_STATE = 0
-"""Seed of a model built outside a run (a run passes its master ``seed``)."""
 
 LDA_ALPHAS = ("symmetric", "asymmetric", "auto")
 """The document-topic priors of LDA and seeded LDA."""
@@ -43,7 +42,7 @@ CODER_UNITS = ("sentence", "paragraph")
 CODER_TOPIC_SOURCES = ("nmf", "lda", "none")
 """Topic models whose document shares the supervised and ensemble coders may read (``none``: words and hits only)."""
 
-SEED_RANGE = {"at_least": 0, "at_most": 2**32 - 1}
+SEED_RANGE = {"at_least": 0, "at_most": SEED_MODULUS - 1}
 """The seeds numpy, scikit-learn and gensim accept (allowed values of a seed setting, see ``corpus.settings``)."""
 
 MAX_TOPICS = 1000
@@ -111,6 +110,6 @@ class ModelSettings:
     learning_sizes: tuple[int, ...] = field(default=(10, 20, 40, 80, 160, 320, 640), metadata={"help": "learning curve: numbers of documents the supervised and ensemble coders are trained on in each outer fold of the run (nested random subsamples of the fold's training part, scored on the fold's test documents; a size is tried when it is smaller than every fold's training part; the whole training part, the run's cross-validated score, is always the last point)", "at_least": 4, "min_items": 1, "at_most": MAX_COUNT, "max_items": 50})
     learning_repeats: int = field(default=5, metadata={"help": "learning curve: seeded repeats, each a random order of every outer fold's training part whose first n documents train size n (the interval is taken over them)", "at_least": 1, "at_most": 1000})
     learning_max_scored: int = field(default=2000, metadata={"help": "learning curve: each size and repeat is scored on at most this many coded documents (each in its outer fold's test part), one seeded random sample for every size and repeat (all when fewer; the table's n_scored says how many; the last point is the run's cross-validated score on all), so the cost of scoring stops growing with the coding", "at_least": 1, "at_most": MAX_COUNT})
-    coherence_max_units: int = field(default=20_000, metadata={"help": "coherence (c_npmi, c_v) is counted on at most this many units, a seeded sample on larger corpora", "at_least": 1, "at_most": 10 * MAX_COUNT})
+    coherence_max_units: int = field(default=20_000, metadata={"help": "coherence (c_npmi, c_v) is counted on at most this many units, evenly spaced over a larger corpus", "at_least": 1, "at_most": 10 * MAX_COUNT})
     top_n: int = field(default=10, metadata={"help": "top terms reported per topic", "at_least": 1, "at_most": 1000})
     n_jobs: int = field(default=-1, metadata={"help": "parallel jobs of text processing, the K grid search, the seeded LDA's chains and the learning coders' themes (results identical to serial; -1: every core, 1: serial)", "at_least": -MAX_JOBS, "at_most": MAX_JOBS, "excluded": (0,)})

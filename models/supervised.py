@@ -27,17 +27,16 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
 from hkasean import contract
+from hkasean.constants import FINAL_MODEL_FOLD
 from hkasean.corpus.errors import InputError
 from hkasean.models.base import EVIDENCE_COLUMNS, EVIDENCE_TERMS, ZooModel
 from hkasean.models.coder_features import DocumentFeatures, counted_feature_surface, theme_classifier, topic_feature_tokens
 from hkasean.models.dictionary_coder import EXACT_FEATURE, STEM_FEATURE, feature_tokens
-from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_RANDOM_STATE, ModelSettings
+from hkasean.models.settings import COHERENCE_TOPN, ModelSettings
 from hkasean.models.processed_corpus import ProcessedCorpus
+from hkasean.seeds import master_seed
 
 logger = logging.getLogger(__name__)
-
-FINAL_MODEL_FOLD = -1
-"""``fold`` of predictions made by the model fitted on all labelled documents (unlabelled docs only)."""
 
 NEUTRAL_THRESHOLD = 0.5
 """The threshold kept when it cannot be tuned, and the one preferred among equally good thresholds."""
@@ -95,7 +94,7 @@ class ThresholdChoice:
     note: str
 
 
-def outer_splits(y: np.ndarray, n_folds: int, random_state: int, who: str, theme: str) -> list[tuple[np.ndarray, np.ndarray]]:
+def outer_splits(y: np.ndarray, n_folds: int, random_state: int | None, who: str, theme: str) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train, test) index arrays of the stratified outer folds of one theme's 0/1 labels ``y``.
 
     A theme with fewer positives (or negatives) than ``n_folds`` uses as many folds as it can
@@ -108,7 +107,7 @@ def outer_splits(y: np.ndarray, n_folds: int, random_state: int, who: str, theme
         return []
     if usable < n_folds:
         logger.warning("%s: theme %r has too few positives or negatives for %d folds; using %d", who, theme, n_folds, usable)
-    splitter = StratifiedKFold(n_splits=usable, shuffle=True, random_state=random_state)
+    splitter = StratifiedKFold(n_splits=usable, shuffle=True, random_state=master_seed(random_state))
     return list(splitter.split(np.zeros(len(y)), y))
 
 
@@ -175,7 +174,7 @@ class SupervisedCoder(ZooModel):
                  threshold: float | str = ModelSettings.supervised_threshold, ngrams: int = ModelSettings.supervised_ngrams,
                  batch_size: int = PREDICT_BATCH, coherence_topn: int = COHERENCE_TOPN,
                  coherence_max_units: int = ModelSettings.coherence_max_units, n_jobs: int = ModelSettings.n_jobs,
-                 random_state: int = DEFAULT_RANDOM_STATE, name: str = "supervised") -> None:
+                 random_state: int | None = None, name: str = "supervised") -> None:
         self.C = C
         self.n_folds = n_folds
         self.threshold = threshold
@@ -251,7 +250,7 @@ class SupervisedCoder(ZooModel):
                        coders: list["SupervisedCoder"]) -> list[tuple[Pipeline | StackedModel, ThresholdChoice]]:
         """Per coder, a model of ``theme`` fitted on ``matrix`` (feature rows) and ``y`` (0/1), and its threshold
         chosen from them alone; the logistic regression and its inner folds are shared."""
-        model = theme_classifier(self.C, self.n_ngrams_, self.random_state).fit(matrix, y)
+        model = theme_classifier(self.C, self.n_ngrams_, master_seed(self.random_state)).fit(matrix, y)
         if self.threshold != "cv":
             return [(model, ThresholdChoice(float(self.threshold), math.nan, "fixed threshold"))] * len(coders)
         inner = self._inner_scores(matrix, y)
@@ -276,9 +275,9 @@ class SupervisedCoder(ZooModel):
             return ThresholdChoice(NEUTRAL_THRESHOLD, math.nan, f"{int(y.sum())} positive(s), {int(len(y) - y.sum())} "
                                    "negative(s) to tune on: too few for inner CV, kept 0.5")
         scores = np.empty(len(y))
-        splitter = StratifiedKFold(n_splits=n_inner, shuffle=True, random_state=self.random_state)
+        splitter = StratifiedKFold(n_splits=n_inner, shuffle=True, random_state=master_seed(self.random_state))
         for train, test in splitter.split(np.zeros(len(y)), y):
-            inner = theme_classifier(self.C, self.n_ngrams_, self.random_state).fit(matrix[train], y[train])
+            inner = theme_classifier(self.C, self.n_ngrams_, master_seed(self.random_state)).fit(matrix[train], y[train])
             scores[test] = inner.predict_proba(matrix[test])[:, 1]
         return scores
 
@@ -526,7 +525,7 @@ class EnsembleCoder(SupervisedCoder):
                  threshold: float | str = ModelSettings.supervised_threshold, ngrams: int = ModelSettings.supervised_ngrams,
                  batch_size: int = PREDICT_BATCH, coherence_topn: int = COHERENCE_TOPN,
                  coherence_max_units: int = ModelSettings.coherence_max_units, n_jobs: int = ModelSettings.n_jobs,
-                 random_state: int = DEFAULT_RANDOM_STATE, name: str = "ensemble") -> None:
+                 random_state: int | None = None, name: str = "ensemble") -> None:
         super().__init__(C=C, n_folds=n_folds, threshold=threshold, ngrams=ngrams, batch_size=batch_size,
                          coherence_topn=coherence_topn, coherence_max_units=coherence_max_units, n_jobs=n_jobs,
                          random_state=random_state, name=name)
@@ -536,7 +535,7 @@ class EnsembleCoder(SupervisedCoder):
         """The stacker of ``theme`` learned on the inner out-of-fold probabilities and dictionary hits, at its
         F1-best threshold on the training documents."""
         features = stack_features(inner, matrix, hit_columns)
-        stacker = LogisticRegression(class_weight="balanced", solver="liblinear", random_state=self.random_state).fit(features, y)
+        stacker = LogisticRegression(class_weight="balanced", solver="liblinear", random_state=master_seed(self.random_state)).fit(features, y)
         stacked = _tuned(y, stacker.predict_proba(features)[:, 1],
                          f"stacker on inner {self._n_inner(y)}-fold out-of-fold probabilities and dictionary hits of "
                          f"{len(y)} training docs ({int(y.sum())} positive)")

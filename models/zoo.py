@@ -19,7 +19,7 @@ from hkasean.models.nmf import NmfTopicModel
 from hkasean.models.seeded_lda import SeededLdaTopicModel
 from hkasean.models.scaling import grid_seeds
 from hkasean.models.selection import select_n_topics
-from hkasean.models.settings import DEFAULT_RANDOM_STATE, MODEL_NAMES, ModelSettings
+from hkasean.models.settings import MODEL_NAMES, ModelSettings
 from hkasean.models.supervised import EnsembleCoder, SupervisedCoder, fit_learning_coders
 from hkasean.models.processed_corpus import ProcessedCorpus
 
@@ -87,7 +87,7 @@ def feasible_k_grid(k_grid: tuple[int, ...], processed: ProcessedCorpus) -> list
     return feasible
 
 
-def build_model(name: str, settings: ModelSettings, random_state: int = DEFAULT_RANDOM_STATE) -> ZooModel:
+def build_model(name: str, settings: ModelSettings, random_state: int | None = None) -> ZooModel:
     """The unfitted model ``name`` (one of ``MODEL_NAMES``) with its parameters from ``settings``.
 
     LDA and NMF keep their default ``n_topics`` until the K search sets it. With ``ModelSettings()``
@@ -122,7 +122,7 @@ def fit_models(
     codebook: Codebook,
     settings: ModelSettings | None = None,
     labels: pd.DataFrame | None = None,
-    random_state: int = DEFAULT_RANDOM_STATE,
+    random_state: int | None = None,
     progress: bool = True,
     units: ProcessedCorpus | None = None,
 ) -> ModelRun:
@@ -202,10 +202,13 @@ def _fit_label_models(names: list[str], settings: ModelSettings, units: Processe
 
 
 def _resolved_settings(fitted: dict[str, ZooModel], seeds: tuple[int, ...], n_jobs: int) -> dict[str, Any]:
-    """What the settings chosen by rule came to: K grid seeds, parallel jobs, each model's passes, iterations, chains and
-    chains run at once."""
+    """What the settings chosen by rule came to: K grid seeds and the seeds of the seeded LDA's chains (every seed
+    derived from the master seed), parallel jobs, each model's passes, iterations, chains and chains run at once."""
     schedules = {name: {attribute.rstrip("_"): getattr(model, attribute)
                         for attribute in ("passes_", "iterations_", "chains_", "chains_at_once_")
                         if getattr(model, attribute, None) is not None} for name, model in fitted.items()}
-    return {"k_grid_seeds": list(seeds), "n_jobs": effective_n_jobs(n_jobs),
+    derived = {"k_grid_seeds": list(seeds)}
+    derived.update({f"{name}_chain_seeds": list(model.chain_seeds_) for name, model in fitted.items()
+                    if getattr(model, "chain_seeds_", None) is not None})
+    return {"derived_seeds": derived, "n_jobs": effective_n_jobs(n_jobs),
             "models": {name: schedule for name, schedule in schedules.items() if schedule}}

@@ -33,13 +33,14 @@ from hkasean.models.settings import SEED_RANGE
 from hkasean.models.indicator_candidates import SuggestionSettings
 from hkasean.models.text_settings import TextSettings
 from hkasean.models.zoo import ModelSettings
+from hkasean.seeds import MASTER_SEED
 
 
 @dataclass
 class RunConfig:
     """All settings of a run, one section per stage."""
 
-    seed: int = field(default=42, metadata={"help": "master random seed: every model, fold split and bootstrap derives from it",
+    seed: int = field(default=MASTER_SEED, metadata={"help": "master random seed: every model, fold split and bootstrap derives from it",
                                             **SEED_RANGE})
     text: TextSettings = field(default_factory=TextSettings, metadata={"help": "text processing (tokens, stopwords, phrases)"})
     models: ModelSettings = field(default_factory=ModelSettings, metadata={"help": "topic models and coders"})

@@ -65,10 +65,11 @@ def build_manifest(
     """Everything needed to reproduce and audit a run, as a JSON-ready dict.
 
     ``resolved``: what the settings chosen by rule came to (``models.zoo.ModelRun.resolved``): the
-    K grid's seeds go under ``seeds``, the rest under ``resolved_settings``.
+    seeds derived from the master seed (K grid, seeded LDA chains) go under ``seeds``, the rest under
+    ``resolved_settings``.
     """
     resolved = dict(resolved or {})
-    grid_seeds = resolved.pop("k_grid_seeds", None)
+    derived_seeds = resolved.pop("derived_seeds", {})
     return {
         "tool": "hkasean",
         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -84,7 +85,7 @@ def build_manifest(
         },
         "inputs": inputs.files,
         "inputs_fingerprint": inputs.fingerprint,
-        "seeds": {"seed": config.get("seed"), **({"k_grid_seeds": grid_seeds} if grid_seeds is not None else {})},
+        "seeds": {"seed": config.get("seed"), **derived_seeds},
         "config": config,
         "resolved_settings": resolved,
         "stages": records,

@@ -4,11 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hkasean.analysis import learning_curve as analysis_curve
 from hkasean.analysis.agreement import agreement_table
 from hkasean.analysis.learning_curve import SUBSAMPLES, WHOLE_TRAINING_PART, learning_curve_table, still_rising
-from hkasean.analysis.report import learning_curve_reading
-from hkasean.models import learning_curve as models_curve
+from hkasean.analysis.report_readings import learning_curve_reading
 from hkasean.models.learning_curve import learning_curve_predictions
 from test_models_learning_curve import SEED, SETTINGS, labels_for, processed, run_doc_themes  # noqa: F401 (fixture)
 
@@ -19,10 +17,6 @@ def run(processed):  # noqa: F811 (the fixture imported above)
     labels = labels_for(processed.doc_ids)
     doc_themes = run_doc_themes(processed, labels)
     return labels, doc_themes, agreement_table(doc_themes, labels, n_boot=200, random_state=SEED)
-
-
-def test_the_models_and_the_analysis_agree_on_the_last_points_size():
-    assert analysis_curve.WHOLE == models_curve.WHOLE
 
 
 def test_table_has_one_point_per_size_and_the_whole_training_part_last(processed, run):  # noqa: F811

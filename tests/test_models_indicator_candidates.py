@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hkasean.constants import ALL_CODED_FOLD
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
 from hkasean.models.codebook import Codebook, Theme
 from hkasean.models.indicator_candidates import (
-    ALL_CODED,
     CANDIDATE_COLUMNS,
     LOG_ODDS,
     WORD_VECTORS,
@@ -82,7 +82,7 @@ def test_distinctive_terms_are_found_with_readable_forms_and_own_indicators_left
     documents, labels = _documents()
     processed = process_documents(documents, CODEBOOK, SETTINGS)
     found = find_candidates(processed, documents, CODEBOOK, labels, SuggestionSettings(n_folds=4), random_state=1)
-    reported = found.candidates[(found.candidates["fold"] == ALL_CODED) & (found.candidates["theme"] == "shipping")]
+    reported = found.candidates[(found.candidates["fold"] == ALL_CODED_FOLD) & (found.candidates["theme"] == "shipping")]
     terms = reported.set_index("term")
     assert {"harbour", "crane", "expand"} <= set(terms.index)
     assert "vessel" not in terms.index  # already an indicator of the theme
@@ -90,7 +90,7 @@ def test_distinctive_terms_are_found_with_readable_forms_and_own_indicators_left
     assert terms.loc["harbour", "train_with"] == 20 and terms.loc["harbour", "train_without"] == 4
     assert set(reported["source"]) == {LOG_ODDS}
     # every fold found candidates on its own training documents
-    assert set(found.candidates.loc[found.candidates["theme"] == "shipping", "fold"]) == {ALL_CODED, 0, 1, 2, 3}
+    assert set(found.candidates.loc[found.candidates["theme"] == "shipping", "fold"]) == {ALL_CODED_FOLD, 0, 1, 2, 3}
     # the raw-text matches use the dictionary coder's matching: 'expand' covers 'expanding' and 'expands'
     expand_docs = set(found.matches.loc[(found.matches["theme"] == "shipping") & (found.matches["term"] == "expand"), "doc_id"])
     assert expand_docs == {d for d in labels.index if labels.at[d, "shipping"]}

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hkasean.constants import WHOLE_TRAINING_PART_SIZE
 from hkasean.models import learning_curve as curve_module
-from hkasean.models.learning_curve import WHOLE, cross_validated_rows, learning_curve_predictions, learning_sizes
+from hkasean.models.learning_curve import cross_validated_rows, learning_curve_predictions, learning_sizes
 from hkasean.models.settings import ModelSettings
 from hkasean.models.supervised import fit_learning_coders
 from hkasean.models.text import TextSettings, process_documents
@@ -55,15 +56,15 @@ def test_every_point_scores_each_coded_document_once_per_repeat_in_the_runs_fold
     curve = learning_curve_predictions(processed, labels, SETTINGS, random_state=SEED)
     pd.testing.assert_frame_equal(curve, learning_curve_predictions(processed, labels, SETTINGS, random_state=SEED))
     assert set(curve["model"]) == {"supervised", "ensemble"}
-    assert set(curve["size"]) == {4, 8, 16, WHOLE}  # training parts of 28 in 3 folds: 18 or 19 documents
+    assert set(curve["size"]) == {4, 8, 16, WHOLE_TRAINING_PART_SIZE}  # training parts of 28 in 3 folds: 18 or 19 documents
     assert set(curve["doc_id"]) == set(coded)
     for (model, size, repeat, theme), rows in curve.groupby(["model", "size", "repeat", "theme"]):
         assert sorted(rows["doc_id"]) == sorted(coded)  # pooled over the folds: every coded document once
-    assert sorted(curve.loc[curve["size"] != WHOLE, "repeat"].unique()) == [0, 1, 2]
-    assert (curve.loc[curve["size"] == WHOLE, "repeat"] == 0).all()  # the whole training part is not drawn
-    subsample = curve[curve["size"] != WHOLE]
+    assert sorted(curve.loc[curve["size"] != WHOLE_TRAINING_PART_SIZE, "repeat"].unique()) == [0, 1, 2]
+    assert (curve.loc[curve["size"] == WHOLE_TRAINING_PART_SIZE, "repeat"] == 0).all()  # the whole training part is not drawn
+    subsample = curve[curve["size"] != WHOLE_TRAINING_PART_SIZE]
     assert (subsample["n_train"] == subsample["size"]).all()
-    whole = curve[curve["size"] == WHOLE]
+    whole = curve[curve["size"] == WHOLE_TRAINING_PART_SIZE]
     assert set(whole["n_train"]) <= {18, 19}
     # the folds are the run's: each document and theme is scored by the fold the run's coders scored it in
     folds = run_doc_themes(processed, labels).query("fold >= 0").set_index(["model", "doc_id", "theme"])["fold"]
@@ -100,7 +101,7 @@ def test_the_whole_training_part_reproduces_the_runs_cross_validated_predictions
     labels = labels_for(processed.doc_ids)
     run = run_doc_themes(processed, labels).query("fold >= 0")
     curve = learning_curve_predictions(processed, labels, SETTINGS, random_state=SEED)
-    whole = curve[curve["size"] == WHOLE]
+    whole = curve[curve["size"] == WHOLE_TRAINING_PART_SIZE]
     key = ["model", "doc_id", "theme"]
     mine = whole.set_index(key).sort_index()[["fold", "score", "present"]]
     theirs = run.set_index(key).sort_index()[["fold", "score", "present"]].astype({"fold": int, "present": int})
@@ -137,7 +138,7 @@ def test_subsample_points_score_one_seeded_sample_when_the_coded_documents_excee
     key = ["size", "repeat", "doc_id", "theme"]
     samples = set()
     for (size, repeat, theme), rows in curve.groupby(["size", "repeat", "theme"]):
-        if size == WHOLE:  # the last point is the run's: every coded document
+        if size == WHOLE_TRAINING_PART_SIZE:  # the last point is the run's: every coded document
             assert rows["doc_id"].nunique() == len(processed.doc_ids)
             continue
         assert rows["doc_id"].nunique() == 7

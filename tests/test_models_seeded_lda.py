@@ -3,6 +3,7 @@ import pandas as pd
 
 from hkasean.models.seeded_lda import SHARE_GRID, SeededLdaTopicModel
 from hkasean.models.text import TextSettings, process_documents
+from hkasean.seeds import derived_seed
 from synthetic_corpus import tiny_codebook, two_topic_documents
 
 FAST = dict(n_free_topics=1, iterations=200, n_chains=2)
@@ -87,7 +88,7 @@ def test_chain_shares_computed_in_chunks_equal_the_whole_matrix_formula(monkeypa
     priors, n_topics = model.word_priors(processed, set(vocabulary)), 4
     matrices, reference_weights = [], None
     for c in range(3):
-        chain = model._chain(processed, vocabulary, priors, n_topics, c)
+        chain = model._chain(processed, vocabulary, priors, n_topics, derived_seed(None, c))  # the chains' seeds
         order = model._match_free_topics(reference_weights, chain.weights) if c else list(range(n_topics))
         reference_weights = chain.weights if c == 0 else reference_weights
         full = np.full((len(processed), n_topics), 1.0 / n_topics)

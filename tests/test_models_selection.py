@@ -45,7 +45,7 @@ def test_the_reported_model_is_the_grids_fit_of_the_chosen_k_with_the_first_seed
 def test_every_grid_seed_derives_from_the_master_seed(processed):
     settings = ModelSettings(models=("lda", "nmf"), k_grid=(2, 3), passes=20, n_jobs=1)
     run = fit_models(processed, tiny_codebook(), settings, random_state=7, progress=False)
-    assert run.resolved["k_grid_seeds"] == [7, 8, 9] and sorted(set(run.selection["seed"])) == [7, 8, 9]
+    assert run.resolved["derived_seeds"]["k_grid_seeds"] == [7, 8, 9] and sorted(set(run.selection["seed"])) == [7, 8, 9]
     assert run.models["lda"].random_state == 7 and run.models["nmf"].random_state == 7
     assert run.resolved["models"]["lda"] == {"passes": 20}  # tomotopy: no variational iterations
 

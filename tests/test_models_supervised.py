@@ -6,10 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hkasean.constants import FINAL_MODEL_FOLD
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
 from hkasean.models.coder_features import DocumentFeatures, counted_feature_surface, theme_classifier, topic_feature_tokens
-from hkasean.models.supervised import (FINAL_MODEL_FOLD, THRESHOLD_GRID, EnsembleCoder, SupervisedCoder, best_f1_threshold,
+from hkasean.models.supervised import (THRESHOLD_GRID, EnsembleCoder, SupervisedCoder, best_f1_threshold,
                                        fit_learning_coders)
 from hkasean.models.text import TextSettings, process_documents
 from synthetic_corpus import SHIPPING, tiny_codebook, two_topic_documents

@@ -61,7 +61,8 @@ def test_manifest_records_the_run(first_run):
     manifest = json.loads((first_run / "manifest.json").read_text())
     assert manifest["corpus"]["n_documents"] == 88
     assert len(manifest["corpus"]["sha256"]) == 64
-    assert manifest["seeds"] == {"seed": 7, "k_grid_seeds": [0, 1]}  # the fast config lists its grid seeds
+    # the fast config lists its grid seeds; the seeded LDA's two chains take seeds derived from the master seed
+    assert manifest["seeds"] == {"seed": 7, "k_grid_seeds": [0, 1], "seeded_lda_chain_seeds": [7, 8]}
     assert manifest["config"]["models"]["k_grid"] == [3, 4]
     assert manifest["resolved_settings"]["models"]["lda"] == {"passes": 4}  # set in the config: the rule steps aside
     assert manifest["resolved_settings"]["n_jobs"] >= 1
