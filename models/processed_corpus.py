@@ -98,7 +98,11 @@ class ProcessedCorpus:
             yield merged
 
     def aggregate_units(self, unit_matrix: np.ndarray, how: str = "mean") -> np.ndarray:
-        """Collapse an n_units x k matrix to n_docs x k by the ``mean`` or ``max`` over each document's units."""
+        """Collapse an n_units x k matrix to n_docs x k over each document's units: their ``mean``, their ``max``,
+        or ``vote``: the share of its units whose largest column is each column (a unit classified to its most
+        likely topic, as seeded sequential LDA classifies sentences, Watanabe & Baturo 2023). A unit whose row has
+        no single largest value (an empty unit's uniform shares) votes for none; a document none of whose units
+        votes gets equal shares."""
         counts = Counter(self.unit_doc_ids)
         starts = np.cumsum([0] + [counts[d] for d in self.doc_ids[:-1]])
         if how == "mean":
@@ -106,7 +110,11 @@ class ProcessedCorpus:
             return np.add.reduceat(unit_matrix, starts, axis=0) / sizes
         if how == "max":
             return np.maximum.reduceat(unit_matrix, starts, axis=0)
-        raise InputError(f"expected 'mean' or 'max', got {how!r}", where="unit aggregation")
+        if how == "vote":
+            votes = np.add.reduceat(unit_votes(unit_matrix), starts, axis=0)
+            voted = votes.sum(axis=1, keepdims=True)
+            return np.divide(votes, voted, out=np.full(votes.shape, 1.0 / votes.shape[1]), where=voted > 0)
+        raise InputError(f"expected 'mean', 'max' or 'vote', got {how!r}", where="unit aggregation")
 
     def dictionary(self) -> Dictionary:
         """The gensim ``Dictionary`` of the tokens (built once, streamed, ids in first-seen order)."""
@@ -294,3 +302,11 @@ def remove_stale_cache(folder: str | os.PathLike[str], keep: str, *, secret: byt
         json_path = tokens_path.with_suffix(".json")
         remove_if_unused(tokens_path, json_path,
                          check=lambda fd, json_path=json_path, fingerprint=fingerprint: _written_by_us(json_path, fingerprint, secret, fd))
+
+
+def unit_votes(unit_matrix: np.ndarray) -> np.ndarray:
+    """n_units x k of 0/1: 1 in the column of each row's single largest value (rows with a tie for it: all 0)."""
+    largest = unit_matrix.max(axis=1, keepdims=True)
+    at_largest = unit_matrix == largest
+    single = at_largest.sum(axis=1, keepdims=True) == 1
+    return (at_largest & single).astype(float)

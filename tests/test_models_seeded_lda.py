@@ -110,3 +110,22 @@ def test_chains_wait_for_memory_and_the_shares_do_not_change(caplog):
     assert "1 of 2 chains at a time" in caplog.text and "models.seeded_memory_mb is 1" in caplog.text
     assert np.array_equal(one_by_one.doc_topic_, side_by_side.doc_topic_)
     assert SeededLdaTopicModel(**FAST, n_jobs=1).fit(processed).chains_at_once_ == 1
+
+
+def test_vote_aggregation_counts_each_units_most_likely_topic():
+    processed = processed_docs()
+    units = np.full((len(processed.unit_doc_ids), 3), 1 / 3)  # every unit tied: votes for none
+    first = processed.unit_doc_ids.index(processed.doc_ids[0])
+    units[first] = [0.2, 0.7, 0.1]  # the first document's first unit votes for topic 1
+    shares = processed.aggregate_units(units, "vote")
+    assert np.allclose(shares[0], [0, 1, 0])  # its other units are tied: the one vote decides
+    assert np.allclose(shares[1:], 1 / 3)  # no unit voted: equal shares, never a division by zero
+
+
+def test_vote_aggregation_finds_the_seeded_themes():
+    processed = processed_docs()
+    model = SeededLdaTopicModel(**FAST, aggregation="vote").fit(processed)
+    shares = model.doc_topics().pivot(index="doc_id", columns="topic", values="score")
+    assert np.allclose(shares.sum(axis=1), 1)
+    themes = model.doc_themes().query("present == 1")
+    assert set(themes[themes["theme"] == "shipping"]["doc_id"]) == {d for d in processed.doc_ids if d.startswith("ship")}
