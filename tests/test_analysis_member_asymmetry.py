@@ -36,7 +36,7 @@ def test_singapore_both_sides_and_the_ratio(table):
 
 def test_asean_bloc_side_comes_from_the_members_own_figures(table):
     asean = table[table["partner"] == "ASEAN"].set_index("year")
-    # the ten members' IMF DOTS trade with Hong Kong over their trade with the World (README section 4)
+    # the ten members' IMF DOTS trade with Hong Kong over their trade with the World (analysis/data/official/README.md, section 4)
     for year, share in {2015: 3.98, 2016: 4.07, 2017: 4.13, 2018: 4.16, 2019: 3.94}.items():
         assert asean.loc[year, "hk_share_of_partner_trade"] == pytest.approx(share, abs=0.005)
         assert asean.loc[year, "partner_side_source_class"] == "official_tabulation"
