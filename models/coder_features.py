@@ -15,14 +15,15 @@ topic model's document shares, ``topic:<topic>`` once per tenth of the document'
 topic (``topic_feature_tokens``). Topics are learned without labels, so they carry no label of a
 held-out document; they do carry the words of every document of the corpus, as the topic models of
 any run do. They summarise a document in a few dense dimensions that recur across paraphrases,
-which the sparse n-grams of 88 coded documents cannot (``benchmarks/coder_topic_features.py``).
+which the sparse n-grams of 88 coded documents cannot (``benchmarks/coder_topic_features.py``). The shares travel
+with the corpus the coders are fitted on (``CoderCorpus``), so a coder's ``fit`` takes the corpus and the labels only.
 """
 from __future__ import annotations
 
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,8 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from hkasean.models.dictionary_coder import FEATURE_PREFIXES, feature_surface
+from hkasean.models.dictionary_coder import EXACT_FEATURE, FEATURE_PREFIXES, STEM_FEATURE, feature_surface, feature_tokens
+from hkasean.models.processed_corpus import ProcessedCorpus
 
 TOPIC_FEATURE = "topic:"
 COUNTED_PREFIXES = FEATURE_PREFIXES + (TOPIC_FEATURE,)
@@ -56,11 +58,65 @@ def topic_feature_tokens(doc_topics: pd.DataFrame, doc_ids: list[str], resolutio
     return [per_doc.get(doc_id, []) for doc_id in doc_ids]
 
 
+HitColumns = tuple[int | None, int | None]
+"""The ``DocumentFeatures`` columns of a theme's dictionary hits: indicators found as the phrase, sentence score
+(None: no counted document has that feature)."""
+
+
+@dataclass(frozen=True, eq=False)
+class CoderCorpus:
+    """A processed corpus as the learning coders read it: ``corpus``, and ``topic_shares`` (DataFrame[doc_id, topic,
+    score]: a topic model's ``doc_topics()``, learned without labels) when the coders also read a topic model's
+    document shares (``topic_feature_tokens``); None: words and dictionary hits only."""
+
+    corpus: ProcessedCorpus
+    topic_shares: pd.DataFrame | None = None
+
+    @classmethod
+    def of(cls, data: ProcessedCorpus | CoderCorpus) -> CoderCorpus:
+        """``data`` itself, or the processed corpus ``data`` without topic shares."""
+        return data if isinstance(data, cls) else cls(data)
+
+
 def counted_feature_surface(token: str) -> str | None:
     """The readable form of a feature token (``[topic nmf_3]``, ``[indicators: made_in_hk]``), or None for a word."""
     if token.startswith(TOPIC_FEATURE):
         return f"[topic {token[len(TOPIC_FEATURE):]}]"
     return feature_surface(token)
+
+
+def readable_term(term: str, surface_forms: dict[str, str]) -> str:
+    """The readable form of an n-gram (each word's ``surface_forms`` entry) or of a feature token."""
+    return counted_feature_surface(term) or " ".join(surface_forms.get(word, word) for word in term.split(" "))
+
+
+def learning_feature_tokens(processed: ProcessedCorpus, topic_shares: pd.DataFrame | None = None) -> list[list[str]]:
+    """Per document of ``processed`` (``doc_ids`` order), the feature tokens a learning coder reads besides its words:
+    the dictionary hits (``feature_tokens``), then the topic tokens of ``topic_shares`` when given."""
+    hits = feature_tokens(processed)
+    if topic_shares is None:
+        return hits
+    return [dictionary + topics for dictionary, topics in zip(hits, topic_feature_tokens(topic_shares, list(processed.doc_ids)))]
+
+
+def documents_with_features(processed: ProcessedCorpus, hits: list[list[str]]) -> Iterator[list[str]]:
+    """Each document's tokens followed by its feature tokens ``hits`` (``doc_ids`` order), streamed."""
+    return (tokens + features for tokens, features in zip(processed.document_tokens(), hits))
+
+
+def coder_features(processed: ProcessedCorpus, doc_ids: list[str], ngrams: int,
+                   hits: list[list[str]] | None = None) -> DocumentFeatures:
+    """The counted features of the documents ``doc_ids`` of ``processed``, in that order; ``hits``: every
+    document's ``learning_feature_tokens`` (default: the dictionary hits alone)."""
+    wanted = set(doc_ids)
+    documents = documents_with_features(processed, hits if hits is not None else learning_feature_tokens(processed))
+    tokens = {doc_id: t for doc_id, t in zip(processed.doc_ids, documents) if doc_id in wanted}
+    return DocumentFeatures.count(list(doc_ids), [tokens[d] for d in doc_ids], ngrams)
+
+
+def hit_columns(features: DocumentFeatures, theme: str) -> HitColumns:
+    """The ``DocumentFeatures`` columns of ``theme``'s dictionary hits (``HitColumns``)."""
+    return features.column(EXACT_FEATURE + theme), features.column(STEM_FEATURE + theme)
 
 
 class NgramAnalyzer:

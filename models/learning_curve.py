@@ -2,8 +2,8 @@
 subsamples of each outer fold's training part.
 
 Every point of the curve follows the protocol of the run's scored predictions. The outer folds are the run's
-(``models.supervised.outer_splits``: per theme, stratified on that theme's labels, with the run's seed, the coded
-documents in corpus order as ``fit_learning_coders`` takes them). For each theme, outer fold and each of
+(``models.decision_folds.outer_splits``: per theme, stratified on that theme's labels, with the run's seed, the coded
+documents in corpus order as ``models.theme_learning.learn_together`` takes them). For each theme, outer fold and each of
 ``learning_repeats`` seeded repeats, the fold's training documents are put in a random order (seed: the run's
 seed, the repeat, the theme's position and the fold); a size n of ``ModelSettings.learning_sizes`` learns from the
 first n of them (so a repeat's subsamples are nested) exactly as the run learns a fold (``fold_scores``:
@@ -26,8 +26,9 @@ from sklearn.utils.parallel import Parallel, delayed
 from hkasean.constants import WHOLE_TRAINING_PART_SIZE
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.settings import ModelSettings
-from hkasean.models.supervised import (coder_features, fold_scores, hit_columns, learning_feature_tokens, outer_splits,
-                                       validate_labels)
+from hkasean.models.coder_features import coder_features, hit_columns, learning_feature_tokens
+from hkasean.models.decision_folds import outer_splits, validate_labels
+from hkasean.models.theme_learning import fold_scores
 from hkasean.models.zoo import LABEL_MODELS, build_model
 from hkasean.seeds import random_generator
 

@@ -25,12 +25,12 @@ from scipy.optimize import linear_sum_assignment
 from hkasean import contract
 from hkasean.constants import FINAL_MODEL_FOLD
 from hkasean.models.base import TopicModel
+from hkasean.models.decision_folds import (THRESHOLD_COLUMNS, best_f1_threshold, fold_doc_themes, outer_splits,
+                                           predictions_frame, validate_labels)
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.scaling import (Auto, corpus_size, resolve_chains, resolve_chains_at_once, resolve_seeded_iterations,
                                     seeded_chain_memory_mb)
 from hkasean.models.settings import COHERENCE_TOPN, ModelSettings
-from hkasean.models.supervised import (THRESHOLD_COLUMNS, best_f1_threshold, fold_doc_themes, outer_splits,
-                                       predictions_frame, validate_labels)
 from hkasean.seeds import derived_seed
 
 logger = logging.getLogger(__name__)

@@ -13,14 +13,16 @@ from hkasean import contract
 from hkasean.corpus.errors import InputError
 from hkasean.models.base import DOC_THEME_COLUMNS, DOC_TOPIC_COLUMNS, EVIDENCE_COLUMNS, TOP_TERM_COLUMNS, TOPIC_COLUMNS, ZooModel
 from hkasean.models.codebook import Codebook
+from hkasean.models.coder_features import CoderCorpus
 from hkasean.models.dictionary_coder import DictionaryCoder
+from hkasean.models.ensemble import EnsembleCoder
 from hkasean.models.lda import LdaTopicModel
 from hkasean.models.nmf import NmfTopicModel
 from hkasean.models.seeded_lda import SeededLdaTopicModel
 from hkasean.models.scaling import grid_seeds
 from hkasean.models.selection import select_n_topics
 from hkasean.models.settings import MODEL_NAMES, ModelSettings
-from hkasean.models.supervised import EnsembleCoder, SupervisedCoder, fit_learning_coders
+from hkasean.models.supervised import SupervisedCoder
 from hkasean.models.processed_corpus import ProcessedCorpus
 
 logger = logging.getLogger(__name__)
@@ -195,10 +197,16 @@ def _coder_topic_shares(fitted: dict[str, ZooModel], settings: ModelSettings) ->
 
 def _fit_label_models(names: list[str], settings: ModelSettings, units: ProcessedCorpus, labels: pd.DataFrame,
                       random_state: int, topic_shares: pd.DataFrame | None) -> dict[str, ZooModel]:
-    """The learning coders ``names`` (supervised, ensemble) fitted in one pass: they share every fold's fits."""
-    coders = [build_model(name, settings, random_state) for name in names]
-    fit_learning_coders(coders, units, labels, topic_shares)
-    return dict(zip(names, coders))
+    """The learning coders ``names`` (supervised, ensemble), fitted through ``fit`` on ``units`` carrying the
+    ``topic_shares`` they read. The ensemble learns its base supervised coder in the same pass, sharing every fold's
+    fits: with both coders wanted, that base (built with the parameters ``build_model`` gives the supervised coder)
+    is the run's supervised coder."""
+    data = CoderCorpus(units, topic_shares)
+    if "ensemble" not in names:
+        return {name: build_model(name, settings, random_state).fit(data, labels) for name in names}
+    ensemble = build_model("ensemble", settings, random_state).fit(data, labels)
+    fitted = {"ensemble": ensemble, "supervised": ensemble.supervised_}
+    return {name: fitted[name] for name in names}
 
 
 def _resolved_settings(fitted: dict[str, ZooModel], seeds: tuple[int, ...], n_jobs: int) -> dict[str, Any]:

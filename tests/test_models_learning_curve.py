@@ -13,7 +13,6 @@ from hkasean.constants import WHOLE_TRAINING_PART_SIZE
 from hkasean.models import learning_curve as curve_module
 from hkasean.models.learning_curve import cross_validated_rows, learning_curve_predictions, learning_sizes
 from hkasean.models.settings import ModelSettings
-from hkasean.models.supervised import fit_learning_coders
 from hkasean.models.text import TextSettings, process_documents
 from hkasean.models.zoo import build_model
 from synthetic_corpus import tiny_codebook, two_topic_documents
@@ -38,10 +37,9 @@ def processed():
 
 
 def run_doc_themes(processed, labels, settings=SETTINGS, random_state=SEED):
-    """The run's doc_themes of its learning coders: fitted together, as ``models.zoo`` fits them."""
-    coders = [build_model(name, settings, random_state) for name in ("supervised", "ensemble")]
-    fit_learning_coders(coders, processed, labels)
-    return pd.concat([coder.doc_themes() for coder in coders], ignore_index=True)
+    """The run's doc_themes of its learning coders: the ensemble and its base supervised coder, as ``models.zoo`` fits them."""
+    ensemble = build_model("ensemble", settings, random_state).fit(processed, labels)
+    return pd.concat([ensemble.supervised_.doc_themes(), ensemble.doc_themes()], ignore_index=True)
 
 
 def test_sizes_are_smaller_than_every_training_part():

@@ -9,9 +9,12 @@ import pytest
 from hkasean.constants import FINAL_MODEL_FOLD
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
-from hkasean.models.coder_features import DocumentFeatures, counted_feature_surface, theme_classifier, topic_feature_tokens
-from hkasean.models.supervised import (THRESHOLD_GRID, EnsembleCoder, SupervisedCoder, best_f1_threshold,
-                                       fit_learning_coders)
+from hkasean.models.coder_features import (CoderCorpus, DocumentFeatures, counted_feature_surface, theme_classifier,
+                                           topic_feature_tokens)
+from hkasean.models.decision_folds import THRESHOLD_GRID, best_f1_threshold
+from hkasean.models.ensemble import EnsembleCoder
+from hkasean.models.supervised import SupervisedCoder
+from hkasean.models.theme_learning import learn_together
 from hkasean.models.text import TextSettings, process_documents
 from synthetic_corpus import SHIPPING, tiny_codebook, two_topic_documents
 
@@ -219,20 +222,20 @@ def test_training_idf_ignores_terms_the_training_documents_lack():
                                model_narrow.predict_proba(narrow.transform(documents[4:]))[:, 1])
 
 
-def test_coders_fitted_together_equal_coders_fitted_alone(rare):
+def test_the_ensembles_base_supervised_coder_equals_one_fitted_alone(rare):
+    """The ensemble learns its supervised coder in the same pass: exactly what that coder gives fitted alone."""
     processed, labels = rare
-    alone = [coder(ngrams=1, n_folds=3).fit(processed, labels) for coder in (SupervisedCoder, EnsembleCoder)]
-    together = [SupervisedCoder(ngrams=1, n_folds=3), EnsembleCoder(ngrams=1, n_folds=3)]
-    fit_learning_coders(together, processed, labels)
-    for one, joint in zip(alone, together):
-        for table in ("doc_themes", "thresholds", "evidence", "top_terms"):
-            pd.testing.assert_frame_equal(getattr(joint, table)(), getattr(one, table)(), check_exact=True)
+    alone = SupervisedCoder(ngrams=1, n_folds=3).fit(processed, labels)
+    base = EnsembleCoder(ngrams=1, n_folds=3).fit(processed, labels).supervised_
+    assert base.get_params() == alone.get_params()
+    for table in ("doc_themes", "thresholds", "evidence", "top_terms", "topics"):
+        pd.testing.assert_frame_equal(getattr(base, table)(), getattr(alone, table)(), check_exact=True)
 
 
-def test_coders_with_different_fits_are_not_fitted_together(rare):
+def test_coders_with_different_fits_cannot_share_a_pass(rare):
     processed, labels = rare
     with pytest.raises(ValueError, match="differ in C"):
-        fit_learning_coders([SupervisedCoder(C=1.0), EnsembleCoder(C=0.5)], processed, labels)
+        learn_together([SupervisedCoder(C=1.0), EnsembleCoder(C=0.5)], processed, labels)
 
 
 def test_topic_shares_become_one_token_per_tenth_of_the_share():
@@ -256,7 +259,7 @@ def test_coders_read_the_topic_shares_they_are_given(processed):
     labels = labels_for(processed.doc_ids)
     shares = pd.DataFrame([(d, f"t_{k}", float(k == labels.loc[d, "shipping"])) for d in processed.doc_ids for k in (0, 1)],
                           columns=["doc_id", "topic", "score"])
-    coder = SupervisedCoder(n_folds=3).fit(processed, labels, topic_shares=shares)
+    coder = SupervisedCoder(n_folds=3).fit(CoderCorpus(processed, shares), labels)
     assert {"topic:t_0", "topic:t_1"} <= set(coder.feature_names_)
     assert "[topic t_1]" in set(coder.top_terms(60).query("topic == 'shipping'")["term"])
     without = SupervisedCoder(n_folds=3).fit(processed, labels)

@@ -5,7 +5,7 @@ import nltk
 import pandas as pd
 
 from hkasean.models.text import TextSettings, process_documents
-from hkasean.models.zoo import ModelSettings, fit_models
+from hkasean.models.zoo import ModelSettings, build_model, fit_models
 from synthetic_corpus import tiny_codebook, two_topic_documents
 
 FAST = ModelSettings(k_grid=(2, 3), seeds=(0, 1), passes=3, iterations=30, n_free_topics=1, supervised_folds=3,
@@ -27,6 +27,9 @@ def test_full_zoo_never_downloads_and_is_deterministic(monkeypatch):
     first = fit_models(processed, codebook, FAST, labels=labels_for(processed.doc_ids), progress=False)
     second = fit_models(processed, codebook, FAST, labels=labels_for(processed.doc_ids), progress=False)
     assert set(first.models) == {"lda", "nmf", "seeded_lda", "dictionary", "supervised", "ensemble"}
+    supervised = first.models["supervised"]  # learned in the ensemble's pass, with the supervised coder's parameters
+    assert supervised is first.models["ensemble"].supervised_
+    assert supervised.get_params() == build_model("supervised", FAST).get_params()
     for table in ("topics", "doc_themes", "doc_topics", "top_terms", "evidence", "selection"):
         pd.testing.assert_frame_equal(getattr(first, table), getattr(second, table))
     assert set(first.selection["model"]) == {"lda", "nmf"}
