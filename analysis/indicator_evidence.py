@@ -15,7 +15,7 @@ reader checks the term against); ``folds_found`` says in how many of the ``n_fol
 sets the term came up again (a term found only on all documents is likely noise);
 ``in_definition`` (1/0) whether the theme's own label, definition or include notes use its words,
 a hint of what a human reading the codebook would accept; ``proper_noun`` (1/0) whether the term
-is written as a name (``models.indicator_candidates``).
+is written as a name (``models.proper_nouns``).
 
 ``recommended`` (1/0) and ``reason`` say what a careful reader of the table would conclude. The
 rule was fixed from what such a reader checks, before it was measured; a term is recommended

@@ -1,7 +1,8 @@
 """Text processing: documents -> token lists (one per unit) that every model reads.
 
 The jobs are split by module: ``models.text_settings`` (the settings), ``models.tokenize`` (words,
-normal forms, the token cleaner), ``models.phrases`` (learned collocations),
+normal forms, the token cleaner), ``models.phrases`` (learned collocations), ``models.clause_file``
+(the scratch file of clauses), ``models.text_passes`` (the work of one part of each pass),
 ``models.processed_corpus`` (the result and its cache files) and this module (the pipeline).
 
 Pipeline, per unit (a document = title + text, or one paragraph with the title on the first):
@@ -30,13 +31,13 @@ Pipeline, per unit (a document = title + text, or one paragraph with the title o
    codebook indicator tokens, which are always kept.
 
 Streaming: the documents are read in chunks of ``CHUNK_DOCUMENTS`` (twice: once for the
-fingerprint, once for the tokens), each unit's clauses are spilled to a scratch file that the
-phrase passes re-read (each pass applied once: the file is rewritten with it), and the final
-tokens are written to a ``models.token_file.TokenFile`` (one unit per line) that the models
-stream. What stays in memory is per-document metadata (ids, indicator hits, word counts) and the
-vocabulary counts, never the texts or the token lists, so a corpus larger than memory can be
-processed. Every step is one pass with per-word work memoised (a distinct token is judged and
-stemmed once), so time grows linearly with the corpus.
+fingerprint, once for the tokens), each unit's clauses are spilled to a scratch file
+(``models.clause_file``) that the phrase passes re-read (each pass applied once: the file is
+rewritten with it), and the final tokens are written to a ``models.token_file.TokenFile`` (one
+unit per line) that the models stream. What stays in memory is per-document metadata (ids,
+indicator hits, word counts) and the vocabulary counts, never the texts or the token lists, so a
+corpus larger than memory can be processed. Every step is one pass with per-word work memoised
+(a distinct token is judged and stemmed once), so time grows linearly with the corpus.
 
 Parallel: each pass works on chunks (documents, or ``CHUNK_UNITS`` lines of the scratch file) that
 joblib hands to ``n_jobs`` workers (or a Dask cluster's); counts of chunks add up, and results are
@@ -50,25 +51,25 @@ import logging
 import re
 import shutil
 import tempfile
-from array import array
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from joblib import Parallel, delayed
 from tqdm.auto import tqdm
 
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
-from hkasean.corpus.sentences import split_sentences
+from hkasean.models.clause_file import ClauseFile
 from hkasean.models.codebook import Codebook
-from hkasean.models.indicators import find_indicators, join_phrases, multiword_indicators, phrase_token
+from hkasean.models.indicators import multiword_indicators, phrase_token
 from hkasean.models.phrases import PHRASE_DELIMITER, CollocationCounts, CollocationJoiner
 from hkasean.models.processed_corpus import CACHE_VERSION, ProcessedCorpus, cache_paths
+from hkasean.models.text_passes import DocumentRecords, advance_part, clean_part, tokenize_part
 from hkasean.models.text_settings import TextSettings
 from hkasean.models.token_file import TokenFile
-from hkasean.models.tokenize import TokenCleaner, make_normalizer, tokenize, tokenize_clauses
+from hkasean.models.tokenize import TokenCleaner, make_normalizer
 
 logger = logging.getLogger(__name__)
 
@@ -89,67 +90,8 @@ def corpus_fingerprint(content_hashes: Iterable[str], codebook: Codebook, settin
     return digest.hexdigest()
 
 
-def _unit_texts(document: Document, unit: str) -> list[str]:
-    if unit == "document":
-        return [document.title + "\n\n" + document.text]
-    if unit == "sentence":
-        return [document.title] + [s for paragraph in document.paragraphs for s in split_sentences(paragraph)]
-    paragraphs = document.paragraphs
-    return [document.title + "\n\n" + paragraphs[0]] + paragraphs[1:]
-
-
 def _is_phrase(token: str) -> bool:
     return PHRASE_DELIMITER in token
-
-
-class _ClauseFile:
-    """Every unit's clauses on disk, one unit per line (clauses separated by a tab, tokens by a space).
-
-    Written once, part after part (``write``); ``parts(n)`` cuts it into ``_ClauseRange`` s of about n
-    units each (byte ranges, so a worker process reads only its own lines).
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.line_starts = array("q", [0])
-
-    @staticmethod
-    def line(clauses: list[list[str]]) -> bytes:
-        """One unit's line."""
-        return ("\t".join(" ".join(clause) for clause in clauses) + "\n").encode("utf-8")
-
-    def write(self, handle: BinaryIO, lines: list[bytes]) -> None:
-        """Append the lines of some units to the open file ``handle``."""
-        for line in lines:
-            self.line_starts.append(self.line_starts[-1] + len(line))
-        handle.write(b"".join(lines))
-
-    def parts(self, units: int) -> list["_ClauseRange"]:
-        """The file in consecutive ranges of ``units`` units (the last may be shorter)."""
-        n_units = len(self.line_starts) - 1
-        return [_ClauseRange(self.path, self.line_starts[i], self.line_starts[min(i + units, n_units)])
-                for i in range(0, n_units, units)]
-
-
-@dataclass(frozen=True)
-class _ClauseRange:
-    """Some consecutive units of a ``_ClauseFile`` (bytes ``start`` to ``end``): ``units()`` yields each
-    unit's clauses; iterating yields the clauses of all of them (re-iterable)."""
-
-    path: Path
-    start: int
-    end: int
-
-    def units(self) -> Iterator[list[list[str]]]:
-        """The clauses of each unit, in order."""
-        with self.path.open("rb") as handle:
-            handle.seek(self.start)
-            text = handle.read(self.end - self.start).decode("utf-8")
-        for line in text.split("\n")[:-1]:
-            yield [clause.split(" ") for clause in line.split("\t")] if line else []
-
-    def __iter__(self) -> Iterator[list[str]]:
-        return (clause for unit in self.units() for clause in unit)
 
 
 def _theme_terms(codebook: Codebook, indicator_tokens: dict[str, dict[str, str]], cleaner: TokenCleaner) -> dict[str, list[str]]:
@@ -168,72 +110,12 @@ def _theme_terms(codebook: Codebook, indicator_tokens: dict[str, dict[str, str]]
     return {theme: sorted(own - shared) for theme, own in words.items()}
 
 
-@dataclass
-class _DocumentRecords:
-    """What the tokenising pass keeps of each document besides its clauses (small, per document)."""
-
-    doc_ids: list[str] = field(default_factory=list)
-    unit_doc_ids: list[str] = field(default_factory=list)
-    speaker_words: set[str] = field(default_factory=set)
-    indicator_hits: dict[str, list[list]] = field(default_factory=dict)
-    n_words: dict[str, int] = field(default_factory=dict)
-
-    def extend(self, other: "_DocumentRecords") -> None:
-        """Append the records of the documents after these."""
-        self.doc_ids.extend(other.doc_ids)
-        self.unit_doc_ids.extend(other.unit_doc_ids)
-        self.speaker_words.update(other.speaker_words)
-        self.indicator_hits.update(other.indicator_hits)
-        self.n_words.update(other.n_words)
-
-
-def _tokenize_part(documents: list[Document], codebook: Codebook, settings: TextSettings, joined_phrases: list[str],
-                   joiner: CollocationJoiner | None) -> tuple[list[bytes], _DocumentRecords, CollocationCounts | None]:
-    """Steps 1-3 of some documents: each unit's clause-file line, the per-document records, and (with an
-    unfitted ``joiner``) the counts of the first collocation pass over their clauses."""
-    records = _DocumentRecords()
-    lines: list[bytes] = []
-    clauses: list[list[str]] = []
-    for document in documents:
-        records.doc_ids.append(document.id)
-        for text in _unit_texts(document, settings.unit):
-            unit_clauses = tokenize_clauses(join_phrases(text, joined_phrases))
-            lines.append(_ClauseFile.line(unit_clauses))
-            clauses.extend(unit_clauses)
-            records.unit_doc_ids.append(document.id)
-        if settings.drop_speaker_names and document.speaker:
-            records.speaker_words.update(tokenize(document.speaker))
-        full_text = document.title + "\n\n" + document.text
-        records.indicator_hits[document.id] = [[h.theme, h.indicator, h.occurrences] for h in find_indicators(full_text, codebook)]
-        records.n_words[document.id] = document.n_words
-    return lines, records, joiner.count_pass(clauses) if joiner is not None else None
-
-
-def _advance_part(joiner: CollocationJoiner, part: _ClauseRange) -> tuple[list[bytes], CollocationCounts]:
-    """Some units' clauses with the joiner's newest pass applied (their new clause-file lines), and the
-    counts of the next pass over them."""
-    newest = len(joiner.passes_) - 1
-    units = [[joiner.apply_passes(clause, newest) for clause in clauses] for clauses in part.units()]
-    return [_ClauseFile.line(clauses) for clauses in units], joiner.count_pass(clause for clauses in units for clause in clauses)
-
-
-def _clean_part(joiner: CollocationJoiner | None, cleaner: TokenCleaner, stop_phrase_tokens: set[str],
-                part: _ClauseRange) -> tuple[list[list[str]], Counter, Counter]:
-    """Steps 4-6 of some units, whose clauses carry every collocation pass but the last: their cleaned
-    tokens, in how many of them each token occurs, and how often each token reached the cleaner (for the
-    surface forms, ``TokenCleaner.add_counts``)."""
-    cleaner = cleaner.counting_copy()
-    units: list[list[str]] = []
-    doc_freq: Counter = Counter()
-    for clauses in part.units():
-        if joiner is not None:
-            tokens = joiner.transform(clauses, first=len(joiner.passes_) - 1)
-        else:
-            tokens = [t for clause in clauses for t in clause]
-        tokens = cleaner([t for t in tokens if t not in stop_phrase_tokens])
-        doc_freq.update(set(tokens))
-        units.append(tokens)
-    return units, doc_freq, cleaner.token_counts
+def _indicator_tokens(codebook: Codebook, normalize: Callable[[str], str]) -> dict[str, dict[str, str]]:
+    """Theme -> indicator -> its token: the joined phrase token of a multi-word indicator, else the word's normal form."""
+    return {
+        theme.id: {i: phrase_token(i) if _is_phrase(phrase_token(i)) else normalize(i.lower()) for i in theme.indicators}
+        for theme in codebook.themes
+    }
 
 
 def _chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
@@ -311,82 +193,32 @@ def _process_in(work: Path, documents: Iterable[Document], codebook: Codebook, s
     """``process_documents`` with its scratch and token files in the folder ``work``, ``n_jobs`` parts at a time
     (``bar`` counts the documents tokenised).
 
-    Three kinds of parallel pass, their results combined in corpus order: tokenising (with the counts
-    of the first collocation pass), one pass per further collocation pass (applying the newest one to
-    the clause file and counting the next), and cleaning (applying the last one).
+    Three kinds of parallel pass (``models.text_passes``), their results combined in corpus order:
+    tokenising (with the counts of the first collocation pass), one pass per further collocation pass
+    (applying the newest one to the clause file and counting the next), and cleaning (applying the last
+    one); then the tokens outside ``min_df`` .. ``max_df`` are dropped.
     """
     normalize = make_normalizer(settings.normalizer)
     indicator_phrases = multiword_indicators(codebook)
     stop_phrases = [w.lower() for w in settings.domain_stopwords if _is_phrase(phrase_token(w))]
     indicator_phrase_tokens = {phrase_token(i) for i in indicator_phrases}
     stop_phrase_tokens = {phrase_token(w) for w in stop_phrases}
-    joiner = None
-    if settings.learn_phrases:
-        protected = {i.lower() for t in codebook.themes for i in t.indicators} | indicator_phrase_tokens | stop_phrase_tokens
-        joiner = CollocationJoiner(settings.phrase_min_count, settings.phrase_threshold, protected, settings.phrase_passes)
+    joiner = _collocation_joiner(codebook, settings, indicator_phrase_tokens | stop_phrase_tokens)
     parallel = Parallel(n_jobs=n_jobs, return_as="generator")
-    clause_file = _ClauseFile(work / "clauses.txt")
-    records = _DocumentRecords()
-    counts = CollocationCounts()
-    with clause_file.path.open("wb") as out:
-        for lines, part_records, part_counts in parallel(
-            delayed(_tokenize_part)(chunk, codebook, settings, indicator_phrases + stop_phrases, joiner)
-            for chunk in _chunks(documents, CHUNK_DOCUMENTS)
-        ):
-            clause_file.write(out, lines)
-            records.extend(part_records)
-            bar.update(len(part_records.doc_ids))
-            if part_counts is not None:
-                counts.add(part_counts)
+    clause_file = ClauseFile(work / "clauses.txt")
+    records, counts = _tokenize_pass(parallel, clause_file, documents, codebook, settings,
+                                     indicator_phrases + stop_phrases, joiner, bar)
     if not records.doc_ids:
         raise InputError("no documents to process", where="corpus")
     if joiner is not None:
-        joiner.add_pass(counts)
-        while len(joiner.passes_) < joiner.n_passes:  # each pass applied once: the clause file carries the earlier ones
-            advanced = _ClauseFile(work / f"clauses-{len(joiner.passes_)}.txt")
-            counts = CollocationCounts()
-            with advanced.path.open("wb") as out:
-                for lines, part_counts in parallel(delayed(_advance_part)(joiner, part) for part in clause_file.parts(CHUNK_UNITS)):
-                    advanced.write(out, lines)
-                    counts.add(part_counts)
-            clause_file.path.unlink()
-            clause_file = advanced
-            joiner.add_pass(counts)
-    parts = clause_file.parts(CHUNK_UNITS)
+        clause_file = _collocation_passes(parallel, work, clause_file, joiner, counts)
 
     domain_words = {w.lower() for w in settings.domain_stopwords if not _is_phrase(phrase_token(w))}
     cleaner = TokenCleaner(settings, normalize, indicator_phrase_tokens, domain_words, records.speaker_words)
-    doc_freq: Counter = Counter()
-
-    def cleaned_units() -> Iterator[list[str]]:
-        for units, part_doc_freq, token_counts in parallel(
-            delayed(_clean_part)(joiner, cleaner, stop_phrase_tokens, part) for part in parts
-        ):
-            doc_freq.update(part_doc_freq)
-            cleaner.add_counts(token_counts)
-            yield from units
-
-    cleaned = TokenFile.write(work / "cleaned.tokens", cleaned_units())
-    clause_file.path.unlink()
-
-    indicator_tokens = {
-        theme.id: {i: phrase_token(i) if _is_phrase(phrase_token(i)) else normalize(i.lower()) for i in theme.indicators}
-        for theme in codebook.themes
-    }
+    cleaned, doc_freq = _clean_pass(parallel, clause_file, joiner, cleaner, stop_phrase_tokens, work / "cleaned.tokens")
+    indicator_tokens = _indicator_tokens(codebook, normalize)
     protected_tokens = {token for tokens in indicator_tokens.values() for token in tokens.values()}
-    max_count = settings.max_df * len(cleaned)
-    dropped = {t for t, n in doc_freq.items() if (n < settings.min_df or n > max_count) and t not in protected_tokens}
-    kept = 0
-
-    def filtered_units() -> Iterator[list[str]]:
-        nonlocal kept
-        for tokens in cleaned:
-            tokens = [t for t in tokens if t not in dropped]
-            kept += len(tokens)
-            yield tokens
-
-    tokens = TokenFile.write(work / "units.tokens", filtered_units())
-    cleaned.path.unlink()
+    tokens, kept = _drop_rare_and_common(cleaned, doc_freq, settings, protected_tokens, work / "units.tokens")
     if not kept:
         raise InputError(
             f"no terms are left after processing {len(records.doc_ids)} document(s): the corpus is too small for "
@@ -406,3 +238,91 @@ def _process_in(work: Path, documents: Iterable[Document], codebook: Codebook, s
         n_words=records.n_words,
         theme_terms=_theme_terms(codebook, indicator_tokens, cleaner),
     )
+
+
+def _collocation_joiner(codebook: Codebook, settings: TextSettings, phrase_tokens: set[str]) -> CollocationJoiner | None:
+    """The unfitted joiner of learned collocations (None unless ``learn_phrases``); it never splits or joins
+    the codebook's indicators nor the joined ``phrase_tokens`` (indicator phrases, multi-word domain stopwords)."""
+    if not settings.learn_phrases:
+        return None
+    protected = {i.lower() for t in codebook.themes for i in t.indicators} | phrase_tokens
+    return CollocationJoiner(settings.phrase_min_count, settings.phrase_threshold, protected, settings.phrase_passes)
+
+
+def _tokenize_pass(parallel: Parallel, clause_file: ClauseFile, documents: Iterable[Document], codebook: Codebook,
+                   settings: TextSettings, joined_phrases: list[str], joiner: CollocationJoiner | None,
+                   bar: tqdm) -> tuple[DocumentRecords, CollocationCounts]:
+    """Steps 1-3 of every document, ``CHUNK_DOCUMENTS`` at a time: their clauses written to ``clause_file``;
+    the per-document records and the counts of the first collocation pass (empty without ``joiner``)."""
+    records = DocumentRecords()
+    counts = CollocationCounts()
+    with clause_file.path.open("wb") as out:
+        for lines, part_records, part_counts in parallel(
+            delayed(tokenize_part)(chunk, codebook, settings, joined_phrases, joiner)
+            for chunk in _chunks(documents, CHUNK_DOCUMENTS)
+        ):
+            clause_file.write(out, lines)
+            records.extend(part_records)
+            bar.update(len(part_records.doc_ids))
+            if part_counts is not None:
+                counts.add(part_counts)
+    return records, counts
+
+
+def _collocation_passes(parallel: Parallel, work: Path, clause_file: ClauseFile, joiner: CollocationJoiner,
+                        counts: CollocationCounts) -> ClauseFile:
+    """Fit the joiner's passes, the first from ``counts``: each further pass applies the newest one to the clause
+    file (rewritten in ``work``, so each pass is applied once) and counts the next. Returns the clause file,
+    which carries every pass but the last."""
+    joiner.add_pass(counts)
+    while len(joiner.passes_) < joiner.n_passes:
+        advanced = ClauseFile(work / f"clauses-{len(joiner.passes_)}.txt")
+        counts = CollocationCounts()
+        with advanced.path.open("wb") as out:
+            for lines, part_counts in parallel(delayed(advance_part)(joiner, part) for part in clause_file.parts(CHUNK_UNITS)):
+                advanced.write(out, lines)
+                counts.add(part_counts)
+        clause_file.path.unlink()
+        clause_file = advanced
+        joiner.add_pass(counts)
+    return clause_file
+
+
+def _clean_pass(parallel: Parallel, clause_file: ClauseFile, joiner: CollocationJoiner | None, cleaner: TokenCleaner,
+                stop_phrase_tokens: set[str], path: Path) -> tuple[TokenFile, Counter]:
+    """Steps 4-6 of every unit, ``CHUNK_UNITS`` at a time, into a token file at ``path`` (the clause file is then
+    deleted); and in how many units each token occurs. ``cleaner`` gathers the counts of its surface forms."""
+    doc_freq: Counter = Counter()
+
+    def cleaned_units() -> Iterator[list[str]]:
+        for units, part_doc_freq, token_counts in parallel(
+            delayed(clean_part)(joiner, cleaner, stop_phrase_tokens, part) for part in clause_file.parts(CHUNK_UNITS)
+        ):
+            doc_freq.update(part_doc_freq)
+            cleaner.add_counts(token_counts)
+            yield from units
+
+    cleaned = TokenFile.write(path, cleaned_units())
+    clause_file.path.unlink()
+    return cleaned, doc_freq
+
+
+def _drop_rare_and_common(cleaned: TokenFile, doc_freq: Counter, settings: TextSettings, protected_tokens: set[str],
+                          path: Path) -> tuple[TokenFile, int]:
+    """Step 7: the cleaned units without the tokens in fewer than ``min_df`` units or more than ``max_df`` of them
+    (``protected_tokens`` always kept), as a token file at ``path`` (``cleaned`` is then deleted), and how many
+    tokens are left."""
+    max_count = settings.max_df * len(cleaned)
+    dropped = {t for t, n in doc_freq.items() if (n < settings.min_df or n > max_count) and t not in protected_tokens}
+    kept = 0
+
+    def filtered_units() -> Iterator[list[str]]:
+        nonlocal kept
+        for tokens in cleaned:
+            tokens = [t for t in tokens if t not in dropped]
+            kept += len(tokens)
+            yield tokens
+
+    tokens = TokenFile.write(path, filtered_units())
+    cleaned.path.unlink()
+    return tokens, kept

@@ -5,6 +5,10 @@ cached by their inputs, ``stage_cache``), gathers every stage's tables and figur
 table against ``hkasean.contract``, and hands back a ``RunResult``. Given an output folder it
 writes it whole or not at all: tables, figures, fitted models, manifest and the report, which
 is built from the run's own results in memory.
+
+``run_suggestions`` (``hkasean codebook suggest``) runs only the stages of ``SUGGEST_STAGES`` the
+same way (same stage keys and cache, so it reuses what a run computed and the reverse) and writes
+their two tables and a manifest listing only those stages into a folder of its own.
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from hkasean.scripts.config import RunConfig, config_to_dict
 from hkasean.scripts.inputs import RunInputs, load_inputs
 from hkasean.scripts.manifest import WarningCollector, build_manifest, write_manifest
 from hkasean.scripts.output_folder import OutputFolder, check_output_target, stable_floats
+from hkasean.scripts.output_marker import RUN, SUGGEST
 from hkasean.scripts.run_context import RunContext, Stage, StageOutputs, StageRecord
 from hkasean.scripts.run_result import FigureImage, RunResult
 from hkasean.scripts.stage_cache import StageCache, check_cache_folder, stage_key
@@ -36,6 +41,8 @@ LOG = logging.getLogger(__name__)
 
 REPORT = "report"
 """The last step of a full run; ``until=REPORT`` runs every stage and writes the report."""
+SUGGEST_STAGES = ("process", "suggest")
+"""The stages ``codebook suggest`` runs: the text processing and the indicator suggestions."""
 
 
 class ContractError(RuntimeError):
@@ -72,10 +79,12 @@ def conform_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return stable_floats(frame.reindex(columns=spec.column_list))
 
 
-def gather_outputs(context: RunContext, stages: list[Stage]) -> StageOutputs:
-    """Every table, figure and file of the corpus overview and the given stages, tables checked against the contract."""
+def gather_outputs(context: RunContext, stages: list[Stage], *, with_corpus: bool = True) -> StageOutputs:
+    """Every table, figure and file of the given stages and (``with_corpus``) of the corpus overview, tables checked
+    against the contract."""
     gathered = StageOutputs()
-    for outputs in [corpus_outputs(context)] + [s.outputs(context, context.results[s.name]) for s in stages]:
+    overview = [corpus_outputs(context)] if with_corpus else []
+    for outputs in overview + [s.outputs(context, context.results[s.name]) for s in stages]:
         for name, frame in outputs.tables.items():
             gathered.tables[name] = conform_table(name, frame)
         for name in outputs.figures:
@@ -112,6 +121,42 @@ def run_stages(context: RunContext, stages: list[Stage]) -> None:
         LOG.info("stage %-10s %6.1f s%s", stage.name, seconds, " (cached)" if cached else "")
 
 
+def compute_stages(config: RunConfig, run_inputs: RunInputs, stages: tuple[Stage, ...], *, cache_dir: Path | None,
+                   progress: bool) -> tuple[RunContext, list[Stage]]:
+    """Load and validate the inputs, then compute (or load from the cache in ``cache_dir``) each of ``stages``
+    but those that need a manual coding when there is none (skipped with a warning).
+
+    Returns the context (results and a record of each step, the inputs' first) and the stages that ran.
+    """
+    t0 = time.perf_counter()
+    loaded = load_inputs(run_inputs)
+    context = RunContext(config=config, inputs=loaded, progress=progress, cache_dir=cache_dir)
+    context.records.append(StageRecord("inputs", time.perf_counter() - t0, False, loaded.fingerprint))
+    selected = [s for s in stages if not (s.needs_coding and loaded.coding is None)]
+    skipped = [s.name for s in stages if s.needs_coding and loaded.coding is None]
+    if skipped:
+        LOG.warning("no manual coding given: skipping %s", ", ".join(skipped))
+    run_stages(context, selected)
+    return context, selected
+
+
+def _check_targets(out: Path | None, command: str, stages: tuple[Stage, ...], cache_dir: Path | None) -> None:
+    """Refuse, before any work, an output folder ``command`` may not replace, an unusable model key when ``stages``
+    fit models (they are saved signed) and a cache folder of the user's."""
+    if out is not None:
+        check_output_target(out, command)  # a folder the suite did not write, or another command's, is refused at once
+        if any(stage.name == "fit" for stage in stages):
+            check_model_key()  # the models are saved signed: an unusable key stops the run now, not after every stage
+    if cache_dir is not None:
+        check_cache_folder(cache_dir)  # a folder of the user's is refused before the inputs are read
+
+
+def _write_tables(folder: OutputFolder, tables: dict[str, pd.DataFrame]) -> None:
+    """Write every table as ``tables/<name>.csv``."""
+    for name, frame in tables.items():
+        folder.table(frame, name)
+
+
 def run_pipeline(
     config: RunConfig,
     run_inputs: RunInputs,
@@ -128,23 +173,10 @@ def run_pipeline(
     an unknown theme, coding for missing documents or an empty trade file stops the run with an
     ``InputError`` and leaves ``out`` as it was.
     """
-    if out is not None:
-        check_output_target(out)  # before any work: a folder the suite did not write is refused at once
-        if any(stage.name == "fit" for stage in stages_until(until)):
-            check_model_key()  # the models are saved signed: an unusable key stops the run now, not after every stage
-    if cache_dir is not None:
-        check_cache_folder(cache_dir)  # a folder of the user's is refused before the inputs are read
+    _check_targets(out, RUN, stages_until(until), cache_dir)
     started = time.perf_counter()
     with WarningCollector() as warnings:
-        t0 = time.perf_counter()
-        loaded = load_inputs(run_inputs)
-        context = RunContext(config=config, inputs=loaded, progress=progress, cache_dir=cache_dir)
-        context.records.append(StageRecord("inputs", time.perf_counter() - t0, False, loaded.fingerprint))
-        selected = [s for s in stages_until(until) if not (s.needs_coding and loaded.coding is None)]
-        skipped = [s.name for s in stages_until(until) if s.needs_coding and loaded.coding is None]
-        if skipped:
-            LOG.warning("no manual coding given: skipping %s", ", ".join(skipped))
-        run_stages(context, selected)
+        context, selected = compute_stages(config, run_inputs, stages_until(until), cache_dir=cache_dir, progress=progress)
         outputs = gather_outputs(context, selected)
         fit = context.results.get("fit")
         result = RunResult(tables=outputs.tables, models=dict(fit.models) if fit is not None else {}, out=out)
@@ -155,8 +187,7 @@ def run_pipeline(
             return result
         with OutputFolder(out) as folder:
             t0 = time.perf_counter()
-            for name, frame in outputs.tables.items():
-                folder.table(frame, name)
+            _write_tables(folder, outputs.tables)
             figure_paths = _draw_figures(context, outputs, folder.figures, result)
             for relative, write in outputs.files.items():
                 path = folder.file(relative)
@@ -170,6 +201,34 @@ def run_pipeline(
                 write_report_files(ReportInput(manifest=result.manifest, tables=result.tables, figures=figure_paths),
                                    folder.file("report.html"), folder.file("report.md"))
                 result.manifest["stages"].append({"name": REPORT, "seconds": time.perf_counter() - t0, "cached": False, "key": ""})
+            write_manifest(result.manifest, folder.file("manifest.json"))
+    return result
+
+
+def run_suggestions(
+    config: RunConfig,
+    run_inputs: RunInputs,
+    out: Path,
+    *,
+    cache_dir: Path | None = None,
+    progress: bool = False,
+    argv: list[str] | None = None,
+) -> RunResult:
+    """``codebook suggest``: the stages of ``SUGGEST_STAGES`` (needs a manual coding), cached as in a run; their
+    tables written to ``out`` (whole or not at all; a new folder or one ``codebook suggest`` wrote) with a
+    ``manifest.json`` that lists only these stages. Returns their tables and the manifest.
+    """
+    stages = tuple(stage for stage in STAGES if stage.name in SUGGEST_STAGES)
+    _check_targets(out, SUGGEST, stages, cache_dir)
+    started = time.perf_counter()
+    with WarningCollector() as warnings:
+        context, selected = compute_stages(config, run_inputs, stages, cache_dir=cache_dir, progress=progress)
+        result = RunResult(tables=gather_outputs(context, selected, with_corpus=False).tables, out=out)
+        with OutputFolder(out, SUGGEST) as folder:
+            t0 = time.perf_counter()
+            _write_tables(folder, result.tables)
+            context.records.append(StageRecord("write", time.perf_counter() - t0, False, ""))
+            result.manifest = _manifest(context, warnings.messages, started, argv)
             write_manifest(result.manifest, folder.file("manifest.json"))
     return result
 

@@ -50,7 +50,8 @@ from hkasean.corpus.bundled import sample_coding_path, sample_corpus_path
 from hkasean.corpus.jsonl import read_documents
 from hkasean.models.codebook import default_codebook_path, load_codebook
 from hkasean.models.dictionary_coder import DictionaryCoder
-from hkasean.models.indicator_candidates import find_candidates, theme_folds
+from hkasean.models.candidate_folds import theme_folds
+from hkasean.models.indicator_candidates import find_candidates
 from hkasean.models.text import process_documents
 
 THEME = "untapped_market"

@@ -1,4 +1,5 @@
-"""Candidate indicator terms: weighted log-odds, folds, surface forms, word vectors (models.indicator_candidates)."""
+"""Candidate indicator terms: weighted log-odds, folds, surface forms, word vectors, names (models.indicator_candidates
+and the modules it draws on: models.log_odds, models.candidate_folds, models.proper_nouns, ...)."""
 from __future__ import annotations
 
 import random
@@ -11,17 +12,11 @@ from hkasean.constants import ALL_CODED_FOLD
 from hkasean.corpus.document import Document
 from hkasean.corpus.errors import InputError
 from hkasean.models.codebook import Codebook, Theme
-from hkasean.models.indicator_candidates import (
-    CANDIDATE_COLUMNS,
-    LOG_ODDS,
-    WORD_VECTORS,
-    SuggestionSettings,
-    document_presence,
-    find_candidates,
-    proper_nouns,
-    theme_folds,
-    weighted_log_odds,
-)
+from hkasean.models.candidate_folds import theme_folds
+from hkasean.models.indicator_candidates import CANDIDATE_COLUMNS, LOG_ODDS, WORD_VECTORS, find_candidates
+from hkasean.models.log_odds import document_presence, weighted_log_odds
+from hkasean.models.proper_nouns import proper_nouns
+from hkasean.models.suggestion_settings import SuggestionSettings
 from hkasean.models.text import TextSettings, process_documents
 
 FILLER = ["meeting", "council", "delegation", "agreement", "economy", "minister", "visit", "region", "partner", "forum"]

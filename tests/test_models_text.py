@@ -12,7 +12,8 @@ from hkasean.corpus.errors import InputError
 from hkasean.corpus.jsonl import read_documents
 from hkasean.corpus.sentences import split_sentences
 from hkasean.models import stopwords, text
-from hkasean.models.text import ProcessedCorpus, TextSettings, process_documents, tokenize
+from hkasean.models.text import ProcessedCorpus, TextSettings, process_documents
+from hkasean.models.tokenize import tokenize
 from hkasean.models.token_file import TokenFile
 from synthetic_corpus import tiny_codebook, two_topic_documents
 

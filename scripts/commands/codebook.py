@@ -9,12 +9,9 @@ import pandas as pd
 from hkasean import contract
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.locations import default_db_path
-from hkasean.scripts import stages
-from hkasean.scripts.inputs import RunInputs, load_inputs
-from hkasean.scripts.output_folder import OutputFolder, check_output_target
-from hkasean.scripts.output_marker import SUGGEST
-from hkasean.scripts.pipeline import conform_table
-from hkasean.scripts.run_context import RunContext
+from hkasean.scripts.commands.run_options import add_cache_options
+from hkasean.scripts.inputs import RunInputs
+from hkasean.scripts.pipeline import SUGGEST_STAGES, run_suggestions
 from hkasean.scripts.study import study_config
 
 DEFAULT_OUT = Path("hkasean-suggestions")
@@ -44,7 +41,11 @@ documents: read them as leads.
 
 The suggestions are for you to judge; nothing is added to the codebook. To adopt a term, add it
 to the theme's `indicators:` in a copy of the codebook and rerun with --codebook. A manual coding
-is needed (--coding; bundled for the sample). Same inputs and seed give the same table."""
+is needed (--coding; bundled for the sample). Same inputs and seed give the same table.
+
+Stages: """ + " -> ".join(SUGGEST_STAGES) + """, the same as in `hkasean run` and cached the same way
+(--cache-dir, --no-cache): a rerun with nothing changed, or a run of the same inputs before it,
+is fast. DIR/manifest.json records the config, inputs, seeds and stage timings."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -65,6 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     suggest.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
                          help=f"output folder, replaced as a whole when the command succeeds (default: ./{DEFAULT_OUT})")
     suggest.add_argument("--seed", type=int, metavar="N", help="override the config's master seed (fold split, word vectors)")
+    add_cache_options(suggest)
     suggest.set_defaults(handler=run_suggest)
 
 
@@ -82,18 +84,14 @@ def summary_lines(table: pd.DataFrame, shown: int = SHOWN) -> list[str]:
 
 
 def run_suggest(args: argparse.Namespace) -> int:
-    """Process the corpus, find and judge the candidate terms, write the two tables, print the best ones."""
+    """Process the corpus, find and judge the candidate terms (the process and suggest stages of a run, cached
+    alike), write the two tables and the manifest, print the best ones."""
     if args.coding is None and (args.corpus is not None or args.db is not None):
         raise InputError("codebook suggest needs a manual coding of (some of) the documents: give --coding FILE, a CSV "
                          "with columns doc_id, coder and one 0/1 column per theme id of the codebook")
-    check_output_target(args.out, SUGGEST)  # before any work: also a folder of `run` is refused
-    inputs = load_inputs(RunInputs(corpus=args.corpus, db=args.db, coding=args.coding, codebook=args.codebook))
-    context = RunContext(config=study_config(args.config, seed=args.seed), inputs=inputs, progress=False)
-    context.results["process"] = stages.compute_process(context)
-    tables = {name: conform_table(name, frame) for name, frame in stages.compute_suggestions(context).items()}
-    with OutputFolder(args.out, SUGGEST) as folder:
-        for name, frame in tables.items():
-            folder.table(frame, name)
+    inputs = RunInputs(corpus=args.corpus, db=args.db, coding=args.coding, codebook=args.codebook)
+    tables = run_suggestions(study_config(args.config, seed=args.seed), inputs, args.out,
+                             cache_dir=None if args.no_cache else args.cache_dir, argv=args.argv).tables
     for line in summary_lines(tables[contract.INDICATOR_SUGGESTIONS.name]):
         print(line)
     sources = tables[contract.INDICATOR_SOURCES.name]

@@ -1,4 +1,4 @@
-"""Options shared by `run`, `fit` and `evaluate`: the inputs, the config, the output folder."""
+"""Options shared by `run`, `fit` and `evaluate`: the inputs, the config, the output folder, the stage cache."""
 from __future__ import annotations
 
 import argparse
@@ -32,6 +32,11 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, metavar="N", help="override the config's master seed")
     parser.add_argument("--jobs", type=int, metavar="N",
                         help="parallel workers for text processing and the K x seed model search (default: config, every core; 1: serial)")
+    add_cache_options(parser)
+
+
+def add_cache_options(parser: argparse.ArgumentParser) -> None:
+    """Add --cache-dir and --no-cache (also options of `codebook suggest`, which runs some of the stages)."""
     parser.add_argument("--cache-dir", type=Path, metavar="DIR", default=default_cache_dir(),
                         help="where stage results are cached by their inputs (default: %(default)s)")
     parser.add_argument("--no-cache", action="store_true", help="recompute every stage, ignore and do not write the cache")
