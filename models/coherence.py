@@ -4,9 +4,9 @@ The numbers are those of gensim's ``CoherenceModel`` (``processes=1``) on the sa
 compares them): boolean sliding windows (10 words for c_npmi, 110 for c_v; a text shorter than
 the window is one window), NPMI with gensim's epsilon, c_npmi = mean NPMI over the ordered pairs
 of a topic's words, c_v = mean cosine between each word's NPMI vector and the topic's summed
-vector. gensim slides each window one word at a time in Python, which cost 9 s (c_npmi) and
-25 s (c_v) per topic model on 10,000 units; here each text's windows are a small word x window
-matrix, so a K-grid run scores its topics in well under a second. Like gensim's single-process
+vector. gensim slides each window one word at a time in Python, which is slow on a K grid's many
+topic models (benchmarks/RESULTS.md, section 10); here each text's windows are a small word x window
+matrix, counted with numpy. Like gensim's single-process
 accumulator, a word that leaves a window is marked absent even when it occurs again inside it
 (until it re-enters at the window's end): counts match gensim's exactly.
 

@@ -19,12 +19,12 @@ schedule on small corpora and shorten it where more data makes each pass worth m
   ``max_vector_units`` units; 2,000 documents: 10 epochs, 10,000: 3);
 - ``seeded_iterations`` (Gibbs sweeps of each seeded LDA chain): ``clamp(ceil(100,000,000 / tokens), 200, 300)``
   on the units the seeded model is fitted on (sample: 300; 2,000 documents: about 250; 10,000 and
-  more: 200). On the sample, over 10 seeds, 5 chains of 300 sweeps scored macro-F1 0.394 (0.367-0.440)
-  against 0.385 (0.297-0.468) for 5 chains of 1000, at a third of the time;
+  more: 200). The ceiling of 300: as good as 1000 sweeps on the sample at a third of the time
+  (benchmarks/RESULTS.md, section 10);
 - ``seeded_chains``: chains whose shares are averaged, ``clamp(floor(500,000,000 / (tokens x sweeps)), 2, 5)``:
   about 5 x 10^8 token draws in all, at least 2 chains (run in parallel), at most 5 (sample and
-  2,000 documents: 5; 10,000 and more: 2). More data make one chain's shares less noisy; on the
-  sample 2 chains of 300 sweeps lost 0.01 macro-F1 against 5;
+  2,000 documents: 5; 10,000 and more: 2). More data make one chain's shares less noisy (on the
+  sample, 2 chains against 5: benchmarks/RESULTS.md, section 10);
 - chains at once (not a rule of the results, which do not depend on it): ``min(n_jobs, chains,
   floor(seeded_memory_mb / chain memory))``, at least 1, where a chain's memory is estimated as
   ``CHAIN_PROCESS_MB`` + units x (``CHAIN_UNIT_BYTES`` + ``CHAIN_UNIT_TOPIC_BYTES`` x topics) + tokens x
