@@ -6,6 +6,7 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from hkasean import contract
 from hkasean.corpus.errors import InputError
 from hkasean.models.codebook import Codebook
 from hkasean.models.processed_corpus import ProcessedCorpus
@@ -45,7 +46,7 @@ def distinctive_terms(processed: ProcessedCorpus, doc_frame: pd.DataFrame, by: s
         order = np.lexsort((vocabulary, -score))[:n]
         for rank, j in enumerate(order, start=1):
             rows.append((by, group, rank, processed.surface(vocabulary[j]), float(score[j]), int(n_docs[j])))
-    return pd.DataFrame(rows, columns=["by", "group", "rank", "term", "score", "n_docs"])
+    return pd.DataFrame(rows, columns=contract.TFIDF_TERMS_BY_YEAR.column_list)
 
 
 def indicator_frequency(processed: ProcessedCorpus, doc_frame: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -74,7 +75,7 @@ def indicator_frequency(processed: ProcessedCorpus, doc_frame: pd.DataFrame, cod
         for theme in codebook.themes
         for indicator in theme.indicators
     ]
-    return pd.DataFrame(rows, columns=["year", "theme", "indicator", "n_docs_with", "n_docs", "share_docs", "occurrences"])
+    return pd.DataFrame(rows, columns=contract.INDICATOR_FREQUENCY.column_list)
 
 
 def _document_column(processed: ProcessedCorpus, doc_frame: pd.DataFrame, column: str, caller: str, argument: str) -> list:

@@ -5,6 +5,7 @@ import argparse
 import logging
 import sys
 
+from hkasean import contract
 from hkasean.scripts.commands.run_options import add_run_options
 from hkasean.scripts.pipeline import REPORT
 from hkasean.scripts.stages import STAGE_NAMES
@@ -47,5 +48,5 @@ def run(args: argparse.Namespace) -> int:
     timings = ", ".join(f"{r['name']} {r['seconds']:.1f}s{' (cached)' if r['cached'] else ''}" for r in stages)
     LOG.info("stage timings: %s", timings)
     target = args.out / ("report.html" if args.until == REPORT else "tables")
-    print(f"wrote {args.out}/ ({len(result.tables['documents'])} documents); open {target}")
+    print(f"wrote {args.out}/ ({len(result.tables[contract.DOCUMENTS.name])} documents); open {target}")
     return 0
