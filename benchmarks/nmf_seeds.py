@@ -27,7 +27,8 @@ from hkasean.corpus.collection import JsonlDocuments  # noqa: E402
 from hkasean.models.codebook import load_codebook  # noqa: E402
 from hkasean.models.nmf import NmfTopicModel  # noqa: E402
 from hkasean.models.selection import best_match_jaccard  # noqa: E402
-from hkasean.models.settings import COHERENCE_TOPN, ModelSettings  # noqa: E402
+from hkasean.models.limits import COHERENCE_TOPN  # noqa: E402
+from hkasean.models.settings import ModelSettings  # noqa: E402
 from hkasean.models.text import process_documents  # noqa: E402
 
 

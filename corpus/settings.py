@@ -10,13 +10,16 @@ data, so a settings module needs no import to declare them):
 - ``excluded``: numbers that are not allowed although in range (``n_jobs: 0``);
 - ``min_items`` / ``max_items``: the fewest / most items a list may have.
 
+(A ``models`` setting that sets a model parameter gets these keys from the model's scikit-learn
+``_parameter_constraints``: ``models.parameters.constraint_metadata``.)
+
 Numbers must also be finite (no ``.nan``, no ``.inf``). Every numeric setting of a run declares an upper
 bound (``at_most`` or ``below``) as well as a lower one, and every list setting a ``max_items``: a value
 that would exhaust memory or abort a library (``models.n_free_topics: 1000000``) is refused when the
 config is loaded, with the key, the value and the allowed range (``tests/test_bounds_and_bombs.py``
 checks that none is missing). The bounds and why:
 
-- topics (``k_grid``, ``n_free_topics``) <= 1000 (``models.settings.MAX_TOPICS``: tomotopy aborts far
+- topics (``k_grid``, ``n_free_topics``) <= 1000 (``models.limits.MAX_TOPICS``: tomotopy aborts far
   above; lift <= number of topics); passes, iterations, sweeps <= 100,000 (the automatic rules stay
   under 1000); Dirichlet and seed priors <= 100; folds <= 100; ``n_jobs`` -1024..1024;
 - bootstrap resamples and block permutations <= 100,000, correlation permutations <= 1,000,000

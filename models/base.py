@@ -1,7 +1,9 @@
 """The contract every model and coder of the zoo follows, and the shared topic-model machinery.
 
 Every model declares ``coherence_topn`` (terms per topic scored) and ``coherence_max_units``
-(coherence is counted on at most this many units, an evenly spaced sample; ``models.coherence``).
+(coherence is counted on at most this many units, an evenly spaced sample; ``models.coherence``), and the allowed
+values of each constructor parameter in ``_parameter_constraints``, checked at the start of ``fit``
+(``models.parameters``).
 
 Like a scikit-learn estimator: the constructor stores parameters, ``fit(processed, labels=None)``
 learns and returns self, learned state ends in "_", randomness comes only from ``random_state``.
@@ -20,18 +22,23 @@ import io
 import os
 from abc import abstractmethod
 from collections import Counter
+from numbers import Integral, Real
 from pathlib import Path
+from typing import Any
 
 import joblib
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from hkasean import contract
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.locations import data_home
 from hkasean.integrity import TAG_SIZE, IntegrityError, dump_signed, load_signed, read_key
 from hkasean.models.coherence import scored_terms, topic_coherence
+from hkasean.models.limits import AGGREGATIONS, MAX_SAMPLED_UNITS, MAX_TERMS, MAX_TOPICS
+from hkasean.models.parameters import RANDOM_STATE, SHARE
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.theme_map import lexical_theme_map
 
@@ -76,6 +83,12 @@ class ZooModel(BaseEstimator):
     name: str
     coherence_topn: int
     coherence_max_units: int
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        "coherence_topn": [Interval(Integral, 1, MAX_TERMS, closed="both")],
+        "coherence_max_units": [Interval(Integral, 1, MAX_SAMPLED_UNITS, closed="both")],
+        "name": [str],
+    }
 
     @abstractmethod
     def fit(self, processed: ProcessedCorpus, labels: pd.DataFrame | None = None) -> "ZooModel":
@@ -198,16 +211,26 @@ def check_model_key() -> Path:
     return path
 
 
+LEXICAL_TOPIC_CONSTRAINTS: dict[str, list[Any]] = {
+    "n_topics": [Interval(Integral, 2, MAX_TOPICS, closed="both")],
+    "map_min_weight": [SHARE],
+    "map_min_lift": [Interval(Real, 0, MAX_TOPICS, closed="both")],
+}
+"""Constraints of the parameters of the topic models whose K is searched and whose topics are mapped to themes by
+their vocabulary (LDA, NMF): ``n_topics``, ``map_min_weight``, ``map_min_lift``."""
+
+
 class TopicModel(ZooModel):
     """Shared machinery of topic models (LDA, NMF, seeded LDA).
 
     Subclasses implement ``_fit_units(processed) -> (unit_topics, components, vocabulary)``:
     n_units x K topic shares (rows sum to 1) and K x V term weights (rows sum to 1). This class
     aggregates units to documents, maps topics to themes, and computes coherence and evidence.
-    Parameters every subclass declares: ``n_topics``, ``theme_threshold`` (a document carries a
-    theme when the summed share of the topics serving it is at least this), ``map_min_weight``
-    and ``map_min_lift`` (see ``models.theme_map``), ``aggregation`` ("mean" or "max" over paragraph units; "max" rows
-    are renormalised to sum to 1), ``coherence_topn``, ``random_state`` and ``name``.
+    Parameters every subclass declares (constraints here): ``theme_threshold`` (a document carries a
+    theme when the summed share of the topics serving it is at least this), ``aggregation`` ("mean", "max" or "vote"
+    over the units; "max" rows are renormalised to sum to 1), ``coherence_topn``, ``coherence_max_units``,
+    ``random_state`` and ``name``; LDA and NMF also ``n_topics``, ``map_min_weight`` and ``map_min_lift`` (see
+    ``models.theme_map``; constraints in ``LEXICAL_TOPIC_CONSTRAINTS``).
     """
 
     n_topics: int
@@ -216,6 +239,13 @@ class TopicModel(ZooModel):
     map_min_lift: float
     aggregation: str
     random_state: int
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        **ZooModel._parameter_constraints,
+        "theme_threshold": [SHARE],
+        "aggregation": [StrOptions(set(AGGREGATIONS))],
+        "random_state": RANDOM_STATE,
+    }
 
     @abstractmethod
     def _fit_units(self, processed: ProcessedCorpus) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -226,6 +256,7 @@ class TopicModel(ZooModel):
 
     def fit(self, processed: ProcessedCorpus, labels: pd.DataFrame | None = None) -> "TopicModel":
         """Fit the topic model on ``processed`` (``labels`` is ignored: unsupervised); return self."""
+        self._validate_params()
         unit_topics, components, vocabulary = self._fit_units(processed)
         self.components_ = components
         self.vocabulary_ = vocabulary

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from hkasean.models.limits import COHERENCE_MAX_UNITS
 from hkasean.models.processed_corpus import ProcessedCorpus
-from hkasean.models.settings import ModelSettings
 
 COHERENCE_MEASURES = ("c_npmi", "c_v")
 WINDOW_SIZES = {"c_npmi": 10, "c_v": 110}
@@ -94,7 +94,7 @@ def _c_v(npmi: np.ndarray) -> float:
 
 
 def topic_coherence(topics: list[list[str]], processed: ProcessedCorpus, measure: str = "c_npmi",
-                    max_units: int = ModelSettings.coherence_max_units) -> np.ndarray:
+                    max_units: int = COHERENCE_MAX_UNITS) -> np.ndarray:
     """Coherence of each topic (a list of tokens, best first), shape (n_topics,).
 
     ``c_npmi`` lies in [-1, 1] (0 = words co-occur as by chance); ``c_v`` in [0, 1]. Both count

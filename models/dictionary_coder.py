@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from sklearn.utils._param_validation import Interval, StrOptions
 
-from hkasean.corpus.errors import InputError
 from hkasean.models.base import EVIDENCE_COLUMNS, EVIDENCE_TERMS, ZooModel, long_frame
-from hkasean.models.settings import COHERENCE_TOPN, DICTIONARY_MATCHES, DICTIONARY_SCORES, ModelSettings
+from hkasean.models.limits import COHERENCE_MAX_UNITS, COHERENCE_TOPN, DICTIONARY_MATCHES, DICTIONARY_SCORES, MAX_TERMS
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.tokenize import make_normalizer
 
-SCORES = DICTIONARY_SCORES
 STEM_MARK = "~"
 """Evidence marks an indicator found by its stems (not as the phrase) with this suffix."""
 MIN_STEMS = 2
@@ -46,9 +46,15 @@ class DictionaryCoder(ZooModel):
     ``random_state`` is not needed.
     """
 
-    def __init__(self, threshold: int = ModelSettings.dictionary_threshold, score: str = ModelSettings.dictionary_score,
-                 match: str = ModelSettings.dictionary_match, coherence_topn: int = COHERENCE_TOPN,
-                 coherence_max_units: int = ModelSettings.coherence_max_units, name: str = "dictionary") -> None:
+    _parameter_constraints = {
+        **ZooModel._parameter_constraints,
+        "threshold": [Interval(Integral, 1, MAX_TERMS, closed="both")],
+        "score": [StrOptions(set(DICTIONARY_SCORES))],
+        "match": [StrOptions(set(DICTIONARY_MATCHES))],
+    }
+
+    def __init__(self, threshold: int = 1, score: str = "count", match: str = "exact", coherence_topn: int = COHERENCE_TOPN,
+                 coherence_max_units: int = COHERENCE_MAX_UNITS, name: str = "dictionary") -> None:
         self.threshold = threshold
         self.score = score
         self.match = match
@@ -58,9 +64,7 @@ class DictionaryCoder(ZooModel):
 
     def fit(self, processed: ProcessedCorpus, labels: pd.DataFrame | None = None) -> "DictionaryCoder":
         """Collect the indicator hits and unit scores of every document (``labels`` is ignored); return self."""
-        for setting, value, allowed in (("score", self.score, SCORES), ("match", self.match, DICTIONARY_MATCHES)):
-            if value not in allowed:
-                raise InputError(f"expected one of {', '.join(allowed)}, got {value!r}", where=f"dictionary coder: {setting}")
+        self._validate_params()
         self.doc_ids_ = list(processed.doc_ids)
         self.theme_ids_ = self.topic_labels_ = list(processed.theme_ids)
         self.topic_themes_ = list(processed.theme_ids)

@@ -10,8 +10,8 @@ from sklearn.pipeline import Pipeline
 
 from hkasean.models.coder_features import CoderCorpus, HitColumns
 from hkasean.models.decision_folds import tuned_choice, usable_folds
+from hkasean.models.limits import COHERENCE_MAX_UNITS, COHERENCE_TOPN
 from hkasean.models.processed_corpus import ProcessedCorpus
-from hkasean.models.settings import COHERENCE_TOPN, ModelSettings
 from hkasean.models.stacking import StackedModel, stack_features
 from hkasean.models.supervised import PREDICT_BATCH, SupervisedCoder
 from hkasean.models.theme_learning import Decision, learn_together
@@ -31,14 +31,14 @@ class EnsembleCoder(SupervisedCoder):
 
     ``fit`` also learns, from the same regressions, the supervised coder of these parameters (named "supervised"):
     ``supervised_``, exactly what ``SupervisedCoder(...).fit`` would give (tested), so a run that wants both coders
-    fits the ensemble alone.
+    fits the ensemble alone. Its parameters, their defaults and their ``_parameter_constraints`` are the supervised
+    coder's (but its ``name``).
     """
 
-    def __init__(self, C: float = ModelSettings.supervised_c, n_folds: int = ModelSettings.supervised_folds,
-                 threshold: float | str = ModelSettings.supervised_threshold, ngrams: int = ModelSettings.supervised_ngrams,
+    def __init__(self, C: float = 1.0, n_folds: int = 5, threshold: float | str = "cv", ngrams: int = 2,
                  batch_size: int = PREDICT_BATCH, coherence_topn: int = COHERENCE_TOPN,
-                 coherence_max_units: int = ModelSettings.coherence_max_units, n_jobs: int = ModelSettings.n_jobs,
-                 random_state: int | None = None, name: str = "ensemble") -> None:
+                 coherence_max_units: int = COHERENCE_MAX_UNITS, n_jobs: int = -1, random_state: int | None = None,
+                 name: str = "ensemble") -> None:
         super().__init__(C=C, n_folds=n_folds, threshold=threshold, ngrams=ngrams, batch_size=batch_size,
                          coherence_topn=coherence_topn, coherence_max_units=coherence_max_units, n_jobs=n_jobs,
                          random_state=random_state, name=name)
@@ -46,6 +46,7 @@ class EnsembleCoder(SupervisedCoder):
     def fit(self, processed: ProcessedCorpus | CoderCorpus, labels: pd.DataFrame | None = None) -> EnsembleCoder:
         """Cross-validate and fit per theme on the labelled documents of ``processed`` (as ``SupervisedCoder.fit``),
         the base supervised coder (``supervised_``) in the same pass; return self."""
+        self._validate_params()
         base = SupervisedCoder(**{name: value for name, value in self.get_params().items() if name != "name"})
         learned_base, learned = learn_together([base, self], processed, labels)
         corpus = CoderCorpus.of(processed).corpus

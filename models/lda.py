@@ -25,16 +25,16 @@ import numpy as np
 import tomotopy as tp
 from gensim.matutils import Sparse2Corpus
 from gensim.models import LdaModel
+from sklearn.utils._param_validation import StrOptions
 
-from hkasean.corpus.errors import InputError
-from hkasean.models.base import TopicModel, rows_to_shares
+from hkasean.models.base import LEXICAL_TOPIC_CONSTRAINTS, TopicModel, rows_to_shares
+from hkasean.models.limits import COHERENCE_MAX_UNITS, COHERENCE_TOPN, DEFAULT_N_TOPICS, LDA_ALPHAS, LDA_BACKENDS, MAP_MIN_LIFT
+from hkasean.models.parameters import AUTO, SWEEPS
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.scaling import Auto, corpus_size, resolve_iterations, resolve_passes
-from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_N_TOPICS, LDA_ALPHAS, LDA_BACKENDS, ModelSettings
 from hkasean.seeds import master_seed
 
 INFERENCE_CHUNK = 2000
-ALPHAS = LDA_ALPHAS
 HYPERPARAMETER_INTERVAL = 10
 """tomotopy with alpha "auto": sweeps between updates of the document-topic prior."""
 
@@ -53,24 +53,33 @@ class LdaTopicModel(TopicModel):
     ``passes``: sweeps over the corpus (tomotopy: Gibbs sweeps; gensim: online passes with at
     most ``iterations`` variational steps per unit; ``iterations`` is unused by tomotopy).
     ``alpha``: "symmetric" (default), "asymmetric" or "auto" (learned); on the 88-document sample
-    "auto" did not make topics more stable across seeds. Defaults come from ``ModelSettings``.
+    "auto" did not make topics more stable across seeds. Allowed values: ``_parameter_constraints``, checked by ``fit``.
     Same data + ``random_state`` + backend -> identical topics; unit topic shares are computed
     once, right after fitting, so tables never depend on later calls.
     """
 
+    _parameter_constraints = {
+        **TopicModel._parameter_constraints,
+        **LEXICAL_TOPIC_CONSTRAINTS,
+        "passes": [AUTO, SWEEPS],
+        "iterations": [AUTO, SWEEPS],
+        "alpha": [StrOptions(set(LDA_ALPHAS))],
+        "backend": [StrOptions(set(LDA_BACKENDS))],
+    }
+
     def __init__(
         self,
         n_topics: int = DEFAULT_N_TOPICS,
-        passes: int | Auto = ModelSettings.passes,
-        iterations: int | Auto = ModelSettings.iterations,
-        alpha: str = ModelSettings.lda_alpha,
-        backend: str = ModelSettings.lda_backend,
-        theme_threshold: float = ModelSettings.theme_threshold,
-        map_min_weight: float = ModelSettings.map_min_weight,
-        map_min_lift: float = ModelSettings.map_min_lift,
-        aggregation: str = ModelSettings.aggregation,
+        passes: int | Auto = "auto",
+        iterations: int | Auto = "auto",
+        alpha: str = "symmetric",
+        backend: str = "tomotopy",
+        theme_threshold: float = 0.25,
+        map_min_weight: float = 0.01,
+        map_min_lift: float = MAP_MIN_LIFT,
+        aggregation: str = "mean",
         coherence_topn: int = COHERENCE_TOPN,
-        coherence_max_units: int = ModelSettings.coherence_max_units,
+        coherence_max_units: int = COHERENCE_MAX_UNITS,
         random_state: int | None = None,
         name: str = "lda",
     ) -> None:
@@ -89,10 +98,6 @@ class LdaTopicModel(TopicModel):
         self.name = name
 
     def _fit_units(self, processed: ProcessedCorpus) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        if self.alpha not in ALPHAS:
-            raise InputError(f"expected one of {', '.join(ALPHAS)}, got {self.alpha!r}", where=f"{self.name}: alpha")
-        if self.backend not in LDA_BACKENDS:
-            raise InputError(f"expected one of {', '.join(LDA_BACKENDS)}, got {self.backend!r}", where=f"{self.name}: backend")
         n_units, n_tokens = corpus_size(processed)
         self.passes_ = resolve_passes(self.passes, self.backend, n_units, n_tokens)
         self.iterations_ = resolve_iterations(self.iterations, n_units) if self.backend == "gensim" else None  # tomotopy: unused

@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 from sklearn.decomposition import NMF
 
-from hkasean.models.base import TopicModel, rows_to_shares
-from hkasean.models.settings import COHERENCE_TOPN, DEFAULT_N_TOPICS, ModelSettings
+from hkasean.models.base import LEXICAL_TOPIC_CONSTRAINTS, TopicModel, rows_to_shares
+from hkasean.models.limits import COHERENCE_MAX_UNITS, COHERENCE_TOPN, DEFAULT_N_TOPICS, MAP_MIN_LIFT
+from hkasean.models.parameters import SWEEPS
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.tfidf import tfidf_vectorizer
 from hkasean.seeds import master_seed
@@ -18,16 +19,22 @@ class NmfTopicModel(TopicModel):
     scaled to sum to 1.
     """
 
+    _parameter_constraints = {
+        **TopicModel._parameter_constraints,
+        **LEXICAL_TOPIC_CONSTRAINTS,
+        "max_iter": [SWEEPS],
+    }
+
     def __init__(
         self,
         n_topics: int = DEFAULT_N_TOPICS,
-        max_iter: int = ModelSettings.nmf_max_iter,
-        theme_threshold: float = ModelSettings.theme_threshold,
-        map_min_weight: float = ModelSettings.map_min_weight,
-        map_min_lift: float = ModelSettings.map_min_lift,
-        aggregation: str = ModelSettings.aggregation,
+        max_iter: int = 500,
+        theme_threshold: float = 0.25,
+        map_min_weight: float = 0.01,
+        map_min_lift: float = MAP_MIN_LIFT,
+        aggregation: str = "mean",
         coherence_topn: int = COHERENCE_TOPN,
-        coherence_max_units: int = ModelSettings.coherence_max_units,
+        coherence_max_units: int = COHERENCE_MAX_UNITS,
         random_state: int | None = None,
         name: str = "nmf",
     ) -> None:

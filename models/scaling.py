@@ -44,7 +44,7 @@ import math
 from typing import Literal
 
 from hkasean.models.processed_corpus import ProcessedCorpus
-from hkasean.models.settings import LDA_BACKENDS
+from hkasean.models.limits import LDA_BACKENDS
 from hkasean.seeds import derived_seed
 
 AUTO = "auto"

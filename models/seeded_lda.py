@@ -15,22 +15,25 @@ import itertools
 import logging
 from array import array
 from dataclasses import dataclass
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 import tomotopy as tp
 from joblib import Parallel, delayed, effective_n_jobs
 from scipy.optimize import linear_sum_assignment
+from sklearn.utils._param_validation import Interval
 
 from hkasean import contract
 from hkasean.constants import FINAL_MODEL_FOLD
 from hkasean.models.base import TopicModel
 from hkasean.models.decision_folds import (THRESHOLD_COLUMNS, best_f1_threshold, fold_doc_themes, outer_splits,
                                            predictions_frame, validate_labels)
+from hkasean.models.limits import COHERENCE_MAX_UNITS, COHERENCE_TOPN, MAX_CHAINS, MAX_MEMORY_MB, MAX_PRIOR, MAX_TOPICS
+from hkasean.models.parameters import AUTO, N_FOLDS, N_JOBS, SHARE, SWEEPS
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.scaling import (Auto, corpus_size, resolve_chains, resolve_chains_at_once, resolve_seeded_iterations,
                                     seeded_chain_memory_mb)
-from hkasean.models.settings import COHERENCE_TOPN, ModelSettings
 from hkasean.seeds import derived_seed
 
 logger = logging.getLogger(__name__)
@@ -40,6 +43,9 @@ SHARE_GRID: tuple[float, ...] = tuple(round(0.01 * i, 2) for i in range(1, 10)) 
 
 SHARE_CHUNK = 100_000
 """Units whose topic counts or shares are computed at a time: on a large corpus no n_units x K temporary is made."""
+
+PRIOR = Interval(Real, 0, MAX_PRIOR, closed="right")
+"""A Dirichlet prior or a seed word prior: positive, at most ``MAX_PRIOR``."""
 
 
 @dataclass(frozen=True)
@@ -74,23 +80,38 @@ class SeededLdaTopicModel(TopicModel):
     them. The topics themselves never see a label.
     """
 
+    _parameter_constraints = {
+        **TopicModel._parameter_constraints,
+        "n_free_topics": [Interval(Integral, 0, MAX_TOPICS, closed="both")],
+        "seed_boost": [PRIOR],
+        "stem_share": [SHARE],
+        "seed_background": [PRIOR],
+        "alpha": [PRIOR],
+        "eta": [PRIOR],
+        "iterations": [AUTO, SWEEPS],
+        "n_chains": [AUTO, Interval(Integral, 1, MAX_CHAINS, closed="both")],
+        "n_folds": N_FOLDS,
+        "n_jobs": N_JOBS,
+        "memory_mb": [Interval(Integral, 1, MAX_MEMORY_MB, closed="both")],
+    }
+
     def __init__(
         self,
-        n_free_topics: int = ModelSettings.n_free_topics,
-        seed_boost: float = ModelSettings.seed_boost,
-        stem_share: float = ModelSettings.seed_stem_share,
-        seed_background: float = ModelSettings.seed_background,
-        alpha: float = ModelSettings.seeded_alpha,
-        eta: float = ModelSettings.seeded_eta,
-        iterations: int | Auto = ModelSettings.seeded_iterations,
-        n_chains: int | Auto = ModelSettings.seeded_chains,
-        n_folds: int = ModelSettings.supervised_folds,
-        theme_threshold: float = ModelSettings.theme_threshold,
-        aggregation: str = ModelSettings.aggregation,
+        n_free_topics: int = 10,
+        seed_boost: float = 1.0,
+        stem_share: float = 0.5,
+        seed_background: float = 0.01,
+        alpha: float = 0.1,
+        eta: float = 0.01,
+        iterations: int | Auto = "auto",
+        n_chains: int | Auto = "auto",
+        n_folds: int = 5,
+        theme_threshold: float = 0.25,
+        aggregation: str = "mean",
         coherence_topn: int = COHERENCE_TOPN,
-        coherence_max_units: int = ModelSettings.coherence_max_units,
-        n_jobs: int = ModelSettings.n_jobs,
-        memory_mb: int = ModelSettings.seeded_memory_mb,
+        coherence_max_units: int = COHERENCE_MAX_UNITS,
+        n_jobs: int = -1,
+        memory_mb: int = 3000,
         random_state: int | None = None,
         name: str = "seeded_lda",
     ) -> None:

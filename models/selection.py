@@ -25,7 +25,8 @@ from tqdm.auto import tqdm
 from hkasean import contract
 from hkasean.models.base import TopicModel
 from hkasean.models.coherence import topic_coherence
-from hkasean.models.settings import COHERENCE_TOPN, ModelSettings
+from hkasean.models.limits import COHERENCE_TOPN
+from hkasean.models.settings import ModelSettings
 from hkasean.models.processed_corpus import ProcessedCorpus
 from hkasean.models.token_file import TokenFile
 

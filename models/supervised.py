@@ -10,16 +10,20 @@ model's document shares, counted once per fit (``models.coder_features``). The f
 """
 from __future__ import annotations
 
+from numbers import Integral, Real
+
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from sklearn.pipeline import Pipeline
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from hkasean.models.base import EVIDENCE_COLUMNS, ZooModel
 from hkasean.models.coder_features import CoderCorpus, HitColumns, readable_term
 from hkasean.models.decision_folds import fold_doc_themes, tuned_choice, usable_folds
+from hkasean.models.limits import COHERENCE_MAX_UNITS, COHERENCE_TOPN, MAX_INVERSE_REGULARISATION, MAX_NGRAMS
+from hkasean.models.parameters import N_FOLDS, N_JOBS, RANDOM_STATE, SHARE
 from hkasean.models.processed_corpus import ProcessedCorpus
-from hkasean.models.settings import COHERENCE_TOPN, ModelSettings
 from hkasean.models.theme_learning import Decision, LearnedThemes, learn_together
 
 PREDICT_BATCH = 5_000
@@ -54,11 +58,21 @@ class SupervisedCoder(ZooModel):
     (``models.theme_learning.fold_scores``).
     """
 
-    def __init__(self, C: float = ModelSettings.supervised_c, n_folds: int = ModelSettings.supervised_folds,
-                 threshold: float | str = ModelSettings.supervised_threshold, ngrams: int = ModelSettings.supervised_ngrams,
+    _parameter_constraints = {
+        **ZooModel._parameter_constraints,
+        "C": [Interval(Real, 0, MAX_INVERSE_REGULARISATION, closed="right")],
+        "n_folds": N_FOLDS,
+        "threshold": [StrOptions({"cv"}), SHARE],
+        "ngrams": [Interval(Integral, 1, MAX_NGRAMS, closed="both")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": N_JOBS,
+        "random_state": RANDOM_STATE,
+    }
+
+    def __init__(self, C: float = 1.0, n_folds: int = 5, threshold: float | str = "cv", ngrams: int = 2,
                  batch_size: int = PREDICT_BATCH, coherence_topn: int = COHERENCE_TOPN,
-                 coherence_max_units: int = ModelSettings.coherence_max_units, n_jobs: int = ModelSettings.n_jobs,
-                 random_state: int | None = None, name: str = "supervised") -> None:
+                 coherence_max_units: int = COHERENCE_MAX_UNITS, n_jobs: int = -1, random_state: int | None = None,
+                 name: str = "supervised") -> None:
         self.C = C
         self.n_folds = n_folds
         self.threshold = threshold
@@ -75,6 +89,7 @@ class SupervisedCoder(ZooModel):
         ``CoderCorpus`` whose topic shares are read as features beside the words); return self.
 
         ``labels``: index doc_id, one 0/1 column per theme (required: ``InputError`` without)."""
+        self._validate_params()
         (learned,) = learn_together([self], processed, labels)
         return self._keep(learned, CoderCorpus.of(processed).corpus)
 

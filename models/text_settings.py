@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from hkasean.corpus.settings import check_settings
 from hkasean.models.phrases import MAX_PASSES
-from hkasean.models.settings import MAX_COUNT
+from hkasean.models.limits import MAX_COUNT
 from hkasean.models.stopwords import DEFAULT_DOMAIN_STOPWORDS
 
 UNITS = ("document", "paragraph", "sentence")

@@ -65,20 +65,14 @@ class LearningPlan:
 
     @classmethod
     def shared_by(cls, coders: Sequence[LearningCoder]) -> LearningPlan:
-        """The plan of ``coders``: ``ValueError`` naming the parameters in which two of them differ (they cannot
-        share a pass), ``InputError`` for a threshold that is neither "cv" nor a probability."""
+        """The plan of ``coders`` (a coder's ``fit`` checks its values against its ``_parameter_constraints``):
+        ``ValueError`` naming the parameters in which two of them differ (they cannot share a pass)."""
         for coder in coders[1:]:
             differing = [p for p in SHARED_PARAMETERS if getattr(coder, p) != getattr(coders[0], p)]
             if differing:
                 raise ValueError(f"coders {coders[0].name!r} and {coder.name!r} differ in {', '.join(differing)}: "
                                  "they cannot share a pass")
-        plan = cls(**{p: getattr(coders[0], p) for p in SHARED_PARAMETERS})
-        valid = plan.threshold == "cv" or (isinstance(plan.threshold, (int, float)) and not isinstance(plan.threshold, bool)
-                                           and 0 <= plan.threshold <= 1)
-        if not valid:
-            raise InputError(f"expected 'cv' or a probability between 0 and 1, got {plan.threshold!r}",
-                             where="supervised coder: threshold")
-        return plan
+        return cls(**{p: getattr(coders[0], p) for p in SHARED_PARAMETERS})
 
 
 SHARED_PARAMETERS = tuple(f.name for f in fields(LearningPlan))

@@ -13,7 +13,7 @@ from typing import Mapping
 
 import numpy as np
 
-from hkasean.models.settings import ModelSettings
+from hkasean.models.limits import MAP_MIN_LIFT
 
 
 def theme_weights(components: np.ndarray, vocabulary: list[str], seed_tokens: Mapping[str, set[str]]) -> np.ndarray:
@@ -40,7 +40,7 @@ def lexical_theme_map(
     vocabulary: list[str],
     seed_tokens: Mapping[str, set[str]],
     min_weight: float,
-    min_lift: float = ModelSettings.map_min_lift,
+    min_lift: float = MAP_MIN_LIFT,
 ) -> list[str]:
     """The theme each topic serves, or "" when it serves none.
 

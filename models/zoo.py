@@ -1,6 +1,7 @@
 """The model zoo: fit the chosen models on one processed corpus and stack their tables."""
 from __future__ import annotations
 
+import inspect
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,15 +15,9 @@ from hkasean.corpus.errors import InputError
 from hkasean.models.base import DOC_THEME_COLUMNS, DOC_TOPIC_COLUMNS, EVIDENCE_COLUMNS, TOP_TERM_COLUMNS, TOPIC_COLUMNS, ZooModel
 from hkasean.models.codebook import Codebook
 from hkasean.models.coder_features import CoderCorpus
-from hkasean.models.dictionary_coder import DictionaryCoder
-from hkasean.models.ensemble import EnsembleCoder
-from hkasean.models.lda import LdaTopicModel
-from hkasean.models.nmf import NmfTopicModel
-from hkasean.models.seeded_lda import SeededLdaTopicModel
 from hkasean.models.scaling import grid_seeds
 from hkasean.models.selection import select_n_topics
-from hkasean.models.settings import MODEL_NAMES, ModelSettings
-from hkasean.models.supervised import SupervisedCoder
+from hkasean.models.settings import ESTIMATORS, MODEL_NAMES, ModelSettings, estimator_arguments
 from hkasean.models.processed_corpus import ProcessedCorpus
 
 logger = logging.getLogger(__name__)
@@ -92,31 +87,16 @@ def feasible_k_grid(k_grid: tuple[int, ...], processed: ProcessedCorpus) -> list
 def build_model(name: str, settings: ModelSettings, random_state: int | None = None) -> ZooModel:
     """The unfitted model ``name`` (one of ``MODEL_NAMES``) with its parameters from ``settings``.
 
-    LDA and NMF keep their default ``n_topics`` until the K search sets it. With ``ModelSettings()``
-    every parameter equals the constructor's default (both read ``ModelSettings``).
+    Every setting that declares it sets a parameter of the model (``models.settings.model_setting``) is passed to it,
+    and ``random_state`` when the model takes one; LDA and NMF keep their default ``n_topics`` until the K search sets
+    it. With ``ModelSettings()`` every parameter equals the constructor's default (the settings read them).
     """
     _check_models((name,))
-    map_args = dict(map_min_weight=settings.map_min_weight, map_min_lift=settings.map_min_lift)
-    topic_args = dict(theme_threshold=settings.theme_threshold, aggregation=settings.aggregation,
-                      coherence_max_units=settings.coherence_max_units, random_state=random_state)
-    lda_args = dict(passes=settings.passes, iterations=settings.iterations, alpha=settings.lda_alpha, backend=settings.lda_backend)
-    if name == "lda":
-        return LdaTopicModel(**lda_args, **map_args, **topic_args)
-    if name == "nmf":
-        return NmfTopicModel(max_iter=settings.nmf_max_iter, **map_args, **topic_args)
-    if name == "seeded_lda":
-        return SeededLdaTopicModel(n_free_topics=settings.n_free_topics, seed_boost=settings.seed_boost,
-                                   stem_share=settings.seed_stem_share, seed_background=settings.seed_background,
-                                   alpha=settings.seeded_alpha, eta=settings.seeded_eta, iterations=settings.seeded_iterations,
-                                   n_chains=settings.seeded_chains, n_folds=settings.supervised_folds, n_jobs=settings.n_jobs,
-                                   memory_mb=settings.seeded_memory_mb, **topic_args)
-    if name == "dictionary":
-        return DictionaryCoder(threshold=settings.dictionary_threshold, score=settings.dictionary_score,
-                               match=settings.dictionary_match, coherence_max_units=settings.coherence_max_units)
-    coder = EnsembleCoder if name == "ensemble" else SupervisedCoder
-    return coder(C=settings.supervised_c, n_folds=settings.supervised_folds, threshold=settings.supervised_threshold,
-                 ngrams=settings.supervised_ngrams, coherence_max_units=settings.coherence_max_units,
-                 n_jobs=settings.n_jobs, random_state=random_state)
+    estimator = ESTIMATORS[name]
+    arguments = estimator_arguments(name, settings)
+    if "random_state" in inspect.signature(estimator).parameters:
+        arguments["random_state"] = random_state
+    return estimator(**arguments)
 
 
 def fit_models(

@@ -29,10 +29,10 @@ from hkasean.analysis.validation_settings import ValidationSettings
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.settings import check_value, describe
 from hkasean.corpus.textfile import load_yaml
-from hkasean.models.settings import SEED_RANGE
+from hkasean.models.limits import SEED_RANGE
+from hkasean.models.settings import ModelSettings
 from hkasean.models.suggestion_settings import SuggestionSettings
 from hkasean.models.text_settings import TextSettings
-from hkasean.models.zoo import ModelSettings
 from hkasean.seeds import MASTER_SEED
 
 

@@ -5,6 +5,7 @@ import string
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.utils._param_validation import InvalidParameterError
 
 from hkasean.constants import FINAL_MODEL_FOLD
 from hkasean.corpus.document import Document
@@ -62,7 +63,7 @@ def test_bad_labels_name_row_and_column(processed):
 
 
 def test_bad_threshold_is_named(processed):
-    with pytest.raises(InputError, match="threshold"):
+    with pytest.raises(InvalidParameterError, match="'threshold' parameter of SupervisedCoder"):
         SupervisedCoder(threshold="auto").fit(processed, labels_for(processed.doc_ids))
 
 
