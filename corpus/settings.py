@@ -8,7 +8,11 @@ data, so a settings module needs no import to declare them):
 - ``at_least`` / ``above``: lower bound, inclusive / exclusive (numbers, or every number of a list);
 - ``at_most`` / ``below``: upper bound, inclusive / exclusive;
 - ``excluded``: numbers that are not allowed although in range (``n_jobs: 0``);
-- ``min_items`` / ``max_items``: the fewest / most items a list may have.
+- ``min_items`` / ``max_items``: the fewest / most items a list may have;
+- ``integer``: the number must be a whole number (an ``int``, not a float or a bool).
+
+A field with a numeric bound takes numbers only (a text is refused unless ``choices`` allow it); ``None`` is
+left to the field's type (``FetchSettings.seed``: None is the master seed).
 
 (A ``models`` setting that sets a model parameter gets these keys from the model's scikit-learn
 ``_parameter_constraints``: ``models.parameters.constraint_metadata``.)
@@ -42,7 +46,8 @@ from typing import Any
 
 from hkasean.corpus.errors import InputError
 
-CONSTRAINT_KEYS = ("choices", "at_least", "above", "at_most", "below", "excluded", "min_items", "max_items")
+CONSTRAINT_KEYS = ("choices", "at_least", "above", "at_most", "below", "excluded", "min_items", "max_items", "integer")
+NUMBER_KEYS = ("at_least", "above", "at_most", "below", "integer")
 """The metadata keys ``check_value`` understands."""
 
 
@@ -86,14 +91,30 @@ def describe(spec: dataclasses.Field) -> str:
     return ", ".join(parts)
 
 
+def check_number(key: str, value: Any, low: float, high: float, integer: bool = False) -> None:
+    """Raise ``InputError`` naming ``key`` unless ``value`` is a finite number (a whole one when ``integer``) from
+    ``low`` to ``high``: the check of ``check_value`` for a number that is not a settings field (a command-line
+    option, a function argument)."""
+    _check_scalar({"at_least": low, "at_most": high, "integer": integer}, value, key, None)
+
+
 def _check_scalar(rules: Any, value: Any, key: str, path: object | None) -> None:
+    numeric = any(name in rules for name in NUMBER_KEYS)
     if isinstance(value, str):
         choices = rules.get("choices")
         if choices is not None and value not in choices:
             raise InputError(f"'{key}' must be one of {', '.join(map(str, choices))}, got {value!r}", path=path, where=key)
+        if choices is None and numeric:
+            raise InputError(f"'{key}' must be a number, got {value!r}", path=path, where=key)
+        return
+    if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if numeric:
+            raise InputError(f"'{key}' must be a number, got {value!r}", path=path, where=key)
         return
+    if rules.get("integer") and not isinstance(value, int):
+        raise InputError(f"'{key}' must be a whole number, got {value!r}", path=path, where=key)
     if isinstance(value, float) and not math.isfinite(value):
         raise InputError(f"'{key}' must be a finite number, got {value!r}", path=path, where=key)
     failed = (

@@ -187,15 +187,21 @@ def test_every_numeric_setting_has_an_upper_bound_and_every_list_a_most_items():
 
 
 def test_crawl_and_fetch_settings_declare_ranges_too():
-    for spec in dataclasses.fields(FetchSettings):
-        if spec.type in ("int", "float", int, float):
-            assert "range" in spec.metadata, spec.name
-    for spec in dataclasses.fields(CrawlSettings):
-        if spec.type in ("int", "float", int, float):
-            assert {"at_least", "at_most"} <= set(spec.metadata), spec.name
+    """The crawler's settings declare their bounds like every settings section and are checked by the same
+    validator (corpus.settings), when made."""
+    for settings in (FetchSettings, CrawlSettings):
+        for spec in dataclasses.fields(settings):
+            if spec.type in ("int", "float", int, float, "int | None"):
+                assert {"at_least", "at_most"} <= set(spec.metadata), spec.name
     FetchSettings(seed=2**32 - 1)
-    with pytest.raises(ValueError, match="seed must be an integer from 0 to 4.29497e\\+09, got 4294967296"):
+    with pytest.raises(InputError, match="'seed' must be >= 0 and <= 4294967295, got 4294967296"):
         FetchSettings(seed=2**32)
+    with pytest.raises(InputError, match="'max_retries' must be a whole number, got 2.5"):
+        FetchSettings(max_retries=2.5)
+    with pytest.raises(InputError, match="'rate' must be a number, got 'fast'"):
+        FetchSettings(rate="fast")
+    with pytest.raises(InputError, match="'recent_days' must be >= 0 and <= 366, got 400"):
+        CrawlSettings(recent_days=400)
 
 
 def test_a_million_free_topics_is_refused_naming_key_value_and_range(tmp_path):

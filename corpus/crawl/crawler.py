@@ -48,6 +48,7 @@ from hkasean.corpus.crawl.release_page import ParsedRelease, parse_release, to_d
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.crawl_log import utc_now
 from hkasean.corpus.relevance import RelevanceFilter
+from hkasean.corpus.settings import check_settings
 from hkasean.corpus.store import DocumentStore, FetchMeta
 
 LOG = logging.getLogger(__name__)
@@ -68,9 +69,12 @@ class CrawlSettings:
     filter_enabled: bool = field(default=True, metadata={"help": "keep only releases that pass the ASEAN relevance filter"})
     keywords: list[str] | None = field(default=None, metadata={"help": "relevance keywords replacing the default ASEAN vocabulary"})
     prefilter: str = field(default="none", metadata={"help": "'title': fetch only releases whose listed title matches; 'none': fetch all"})
-    recent_days: int = field(default=2, metadata={"help": "index pages of the last N days are refetched, not cached, and not marked done", "at_least": 0, "at_most": 366})
+    recent_days: int = field(default=2, metadata={"help": "index pages of the last N days are refetched, not cached, and not marked done", "at_least": 0, "at_most": 366, "integer": True})
     refetch: bool = field(default=False, metadata={"help": "ask the site again for finished days and stored releases, to find replaced releases"})
-    markup_alarm_days: int = field(default=MARKUP_ALARM_DAYS, metadata={"help": "consecutive days without a release that raise the markup alarm", "at_least": 1, "at_most": 366})
+    markup_alarm_days: int = field(default=MARKUP_ALARM_DAYS, metadata={"help": "consecutive days without a release that raise the markup alarm", "at_least": 1, "at_most": 366, "integer": True})
+
+    def __post_init__(self) -> None:
+        check_settings(self)  # the validator of every settings section (corpus.settings)
 
 
 @dataclass(frozen=True)

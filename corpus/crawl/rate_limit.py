@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from hkasean.corpus.crawl.clock import Clock
-from hkasean.corpus.crawl.fetch_settings import check_number, setting_range
+from hkasean.corpus.crawl.fetch_settings import setting_range
+from hkasean.corpus.settings import check_number
 
 
 class RateLimiter:

@@ -29,9 +29,10 @@ import requests
 from hkasean.corpus.crawl.cache import PageCache
 from hkasean.corpus.crawl.decoding import InvalidPage
 from hkasean.corpus.crawl.clock import Clock, SystemClock
-from hkasean.corpus.crawl.fetch_settings import FetchSettings, check_number
+from hkasean.corpus.crawl.fetch_settings import FetchSettings
 from hkasean.corpus.crawl.fetcher import Fetcher
 from hkasean.corpus.locations import data_home
+from hkasean.corpus.settings import check_number
 from hkasean.corpus.trade_sources.records import FetchWindow, ResponseFormatError, SourceRequest, TradeFigure
 
 LOG = logging.getLogger(__name__)

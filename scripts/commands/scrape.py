@@ -7,8 +7,9 @@ import datetime as _dt
 import logging
 
 from hkasean.corpus.crawl.crawler import DEFAULT_BASE_URL, PREFILTERS, crawl
-from hkasean.corpus.crawl.fetch_settings import USER_AGENT, FetchSettings, check_number, setting_range
+from hkasean.corpus.crawl.fetch_settings import USER_AGENT, FetchSettings, setting_range
 from hkasean.corpus.locations import default_cache_dir, default_db_path
+from hkasean.corpus.settings import check_number
 from hkasean.corpus.store import DocumentStore
 
 LOG = logging.getLogger("hkasean.scrape")
