@@ -39,7 +39,7 @@ class DictionaryCoder(ZooModel):
     """Codes each document from the codebook indicator phrases found in its raw title + text.
 
     Matching is case-insensitive and tolerant to regular inflection (``models.indicators``).
-    present = at least ``threshold`` distinct indicators of the theme occur: as the phrase
+    present = at least ``min_indicators`` distinct indicators of the theme occur: as the phrase
     (``match="exact"``), or also stem-matched in one unit (``match="stems"``, see the module
     docstring); score = the number of distinct indicators found (``score="count"``) or all their
     exact occurrences per 100 words (``score="per_100_words"``). Nothing is learned, so
@@ -48,14 +48,14 @@ class DictionaryCoder(ZooModel):
 
     _parameter_constraints = {
         **ZooModel._parameter_constraints,
-        "threshold": [Interval(Integral, 1, MAX_TERMS, closed="both")],
+        "min_indicators": [Interval(Integral, 1, MAX_TERMS, closed="both")],
         "score": [StrOptions(set(DICTIONARY_SCORES))],
         "match": [StrOptions(set(DICTIONARY_MATCHES))],
     }
 
-    def __init__(self, threshold: int = 1, score: str = "count", match: str = "exact", coherence_topn: int = COHERENCE_TOPN,
+    def __init__(self, min_indicators: int = 1, score: str = "count", match: str = "exact", coherence_topn: int = COHERENCE_TOPN,
                  coherence_max_units: int = COHERENCE_MAX_UNITS, name: str = "dictionary") -> None:
-        self.threshold = threshold
+        self.min_indicators = min_indicators
         self.score = score
         self.match = match
         self.coherence_topn = coherence_topn
@@ -111,9 +111,9 @@ class DictionaryCoder(ZooModel):
         return long_frame(self.doc_ids_, self.name, self.theme_ids_, self.scores_, "topic")
 
     def doc_themes(self) -> pd.DataFrame:
-        """doc_id, model, theme, score (as in ``doc_topics``), present (distinct indicators >= threshold)."""
+        """doc_id, model, theme, score (as in ``doc_topics``), present (distinct indicators >= min_indicators)."""
         frame = long_frame(self.doc_ids_, self.name, self.theme_ids_, self.scores_, "theme")
-        frame["present"] = (self.distinct_hits_.reshape(-1) >= self.threshold).astype(int)
+        frame["present"] = (self.distinct_hits_.reshape(-1) >= self.min_indicators).astype(int)
         return frame
 
 

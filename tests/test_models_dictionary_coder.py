@@ -19,7 +19,7 @@ def test_hits_exactly_the_documents_with_the_phrases():
     assert themes["present"].sum() == 2
     evidence = coder.evidence().set_index(["doc_id", "topic_or_theme"])["terms"]
     assert evidence[("a", "shipping")] == "port; cargo" and ("c", "shipping") not in evidence.index
-    strict = DictionaryCoder(threshold=3).fit(processed).doc_themes()
+    strict = DictionaryCoder(min_indicators=3).fit(processed).doc_themes()
     assert strict["present"].sum() == 1
 
 
