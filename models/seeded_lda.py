@@ -178,7 +178,7 @@ class SeededLdaTopicModel(TopicModel):
         jobs, chain_mb = effective_n_jobs(self.n_jobs), seeded_chain_memory_mb(n_units, n_tokens, n_topics)
         at_once = resolve_chains_at_once(jobs, self.chains_, chain_mb, self.memory_mb)
         if at_once < min(jobs, self.chains_):
-            logger.info("seeded LDA: %d of %d chains at a time: each needs about %.0f MB and models.seeded_memory_mb is %d",
+            logger.info("seeded LDA: %d of %d chains at a time: each needs about %.0f MB and models.seeded_lda.memory_mb is %d",
                         at_once, self.chains_, chain_mb, self.memory_mb)
         return at_once
 

@@ -7,10 +7,15 @@ from the estimator's signature and its allowed values from the estimator's ``_pa
 (``models.parameters``), so neither is restated here; ``zoo.build_model`` passes it to exactly those parameters.
 The other settings (the K grid, the learning curve, which models run ...) declare their own default and range.
 The constructor parameters that are no setting of a run are listed in ``UNSET_PARAMETERS``.
+
+The config file names such a setting by the parameter it sets: ``models.seeded_lda.alpha`` is
+``SeededLdaTopicModel(alpha=...)`` (``parameter_key``; ``PARAMETER_SETTINGS`` maps each (model, parameter) back to
+its field). The fields keep their flat names (``seeded_alpha``): the code reads them, the stage cache keys hold them
+and the config file still accepts them as the older spelling (``scripts.model_keys``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import Field, dataclass, field, fields
 from typing import Any, Literal
 
 from hkasean.models.base import ZooModel
@@ -65,13 +70,23 @@ def model_setting(help_text: str, *targets: tuple[str, str]) -> Any:
 def estimator_arguments(model: str, settings: ModelSettings) -> dict[str, Any]:
     """The constructor arguments of ``model`` that ``settings`` sets: parameter -> the value of the setting that
     declares it sets it."""
-    return {parameter: getattr(settings, spec.name)
-            for spec in fields(settings) for target, parameter in spec.metadata.get("sets", ()) if target == model}
+    return {parameter: getattr(settings, name)
+            for (target, parameter), name in PARAMETER_SETTINGS.items() if target == model}
+
+
+def parameter_key(spec: Field) -> tuple[str, str] | None:
+    """The (model, parameter) under which the config file writes the setting ``spec``: ``models.<model>.<parameter>``
+    (its first target); None for a general key of ``models``: a setting of no parameter, or one that sets the
+    parameter of its own name in several models (``theme_threshold``, ``n_jobs``)."""
+    targets = spec.metadata.get("sets", ())
+    if not targets or (len(targets) > 1 and all(parameter == spec.name for _, parameter in targets)):
+        return None
+    return targets[0]
 
 
 @dataclass
 class ModelSettings:
-    """Tunable parameters of the model zoo (config keys = field names; module docstring)."""
+    """Tunable parameters of the model zoo (the config file's keys: module docstring)."""
 
     models: tuple[str, ...] = field(default=MODEL_NAMES, metadata={"help": "models to fit: any of lda, nmf, seeded_lda, dictionary, supervised, ensemble", "choices": MODEL_NAMES, "min_items": 1, "max_items": len(MODEL_NAMES)})
     coder_unit: str = field(default="sentence", metadata={"help": "units the seeded LDA is fitted on and the dictionary, supervised and ensemble coders read: 'sentence' or 'paragraph' (a unit short enough to carry one frame). Fixed a priori: seeded LDA classifies sentences in Watanabe & Baturo (2023), and a frame is a claim a sentence makes. Measured comparisons on documents that did not choose them: benchmarks/RESULTS.md", "choices": CODER_UNITS})
@@ -88,13 +103,13 @@ class ModelSettings:
     map_min_lift: float = model_setting("LDA/NMF: minimum lift (topic's share on the theme's vocabulary / mean share over topics) to map it to the theme; 1.5 = clearly above the average topic", ("lda", "map_min_lift"), ("nmf", "map_min_lift"))
     aggregation: str = model_setting("units -> document: 'mean' or 'max' of the units' topic shares, or 'vote': the share of a document's units whose most likely topic it is (seeded sequential LDA classifies sentences so, Watanabe & Baturo 2023)", ("lda", "aggregation"), ("nmf", "aggregation"), ("seeded_lda", "aggregation"))
     n_free_topics: int = model_setting("seeded LDA: topics besides one per theme, absorbing the subjects that frame nothing (trade statistics, travel, ceremonies); the more there are, the fewer such words the seeded topics take in. Each topic adds to the Gibbs sampler's time. Fixed a priori, not tuned on coded labels: as many as the largest number of subjects the label-free K grid of LDA and NMF allows a corpus (k_grid's default maximum, 10). Measured comparisons on documents that did not choose them: benchmarks/RESULTS.md", ("seeded_lda", "n_free_topics"))
-    seed_boost: float = model_setting("seeded LDA: word prior of a theme's indicator tokens in the theme's own topic (tomotopy set_word_prior; the topic-word prior of other words is seeded_eta). Fixed a priori: one pseudo-count per seed word, 100 times seeded_eta", ("seeded_lda", "seed_boost"))
+    seed_boost: float = model_setting("seeded LDA: word prior of a theme's indicator tokens in the theme's own topic (tomotopy set_word_prior; the topic-word prior of other words is eta). Fixed a priori: one pseudo-count per seed word, 100 times eta", ("seeded_lda", "seed_boost"))
     seed_stem_share: float = model_setting("seeded LDA: word prior of the content-word stems of a theme's indicator phrases, as a share of seed_boost. Fixed a priori: half a seed, as a stem alone is weaker evidence than the phrase", ("seeded_lda", "stem_share"))
-    seed_background: float = model_setting("seeded LDA: word prior of a theme's seed words in every other topic (small: the seed words stay with their theme). Fixed a priori: seeded_eta's value", ("seeded_lda", "seed_background"))
+    seed_background: float = model_setting("seeded LDA: word prior of a theme's seed words in every other topic (small: the seed words stay with their theme). Fixed a priori: eta's value", ("seeded_lda", "seed_background"))
     seeded_alpha: float = model_setting("seeded LDA: symmetric document-topic prior (small: a sentence carries few topics). Fixed a priori: tomotopy's LDA default", ("seeded_lda", "alpha"))
     seeded_eta: float = model_setting("seeded LDA: topic-word prior of the words that are not seeds. Fixed a priori: tomotopy's LDA default", ("seeded_lda", "eta"))
     seeded_iterations: Literal["auto"] | int = model_setting("seeded LDA: Gibbs sweeps per chain; auto by corpus size: clamp(ceil(1e8 / tokens), 200, 300)", ("seeded_lda", "iterations"))
-    seeded_chains: Literal["auto"] | int = model_setting("seeded LDA: Gibbs chains (seeds) whose topic shares are averaged, run in parallel (n_jobs, as far as seeded_memory_mb allows); one chain on a small corpus is noisy; auto by corpus size: clamp(floor(5e8 / (tokens x sweeps)), 2, 5)", ("seeded_lda", "n_chains"))
+    seeded_chains: Literal["auto"] | int = model_setting("seeded LDA: Gibbs chains (seeds) whose topic shares are averaged, run in parallel (n_jobs, as far as memory_mb allows); one chain on a small corpus is noisy; auto by corpus size: clamp(floor(5e8 / (tokens x sweeps)), 2, 5)", ("seeded_lda", "n_chains"))
     seeded_memory_mb: int = model_setting("seeded LDA: memory (MB) its chains running at once may take together, by an estimate from the units, tokens and topics (models.scaling.seeded_chain_memory_mb, about 2 GB a chain at 100,000 documents); chains beyond it wait, so a large corpus runs them one after another. The topic shares do not depend on it", ("seeded_lda", "memory_mb"))
     dictionary_threshold: int = model_setting("dictionary coder: distinct indicator phrases needed for a theme", ("dictionary", "min_indicators"))
     dictionary_score: str = model_setting("dictionary coder score: 'count' of distinct indicators or 'per_100_words'", ("dictionary", "score"))
@@ -110,3 +125,9 @@ class ModelSettings:
     coherence_max_units: int = model_setting("coherence (c_npmi, c_v) is counted on at most this many units, evenly spaced over a larger corpus", ("lda", "coherence_max_units"), ("nmf", "coherence_max_units"), ("seeded_lda", "coherence_max_units"), ("dictionary", "coherence_max_units"), ("supervised", "coherence_max_units"), ("ensemble", "coherence_max_units"))
     top_n: int = field(default=10, metadata={"help": "top terms reported per topic", "at_least": 1, "at_most": MAX_TERMS})
     n_jobs: int = model_setting("parallel jobs of text processing, the K grid search, the seeded LDA's chains and the learning coders' themes (results identical to serial; -1: every core, 1: serial)", ("seeded_lda", "n_jobs"), ("supervised", "n_jobs"), ("ensemble", "n_jobs"))
+
+
+PARAMETER_SETTINGS: dict[tuple[str, str], str] = {
+    target: spec.name for spec in fields(ModelSettings) for target in spec.metadata.get("sets", ())}
+"""(model, parameter) -> the ``ModelSettings`` field that sets it, from the declarations (a test checks that each
+pair has one setting)."""

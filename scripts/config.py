@@ -7,6 +7,10 @@ out of range are errors that name the file and the key, raised when the file is 
 Every numeric setting has a lower and an upper bound and every list a most number of items (shown in
 brackets by ``render_config``); the file itself is read by ``corpus.textfile.load_yaml``, which refuses
 alias and string bombs before any value is built.
+
+The ``models`` section names a setting of a model parameter by that parameter, in the model's subsection
+(``models.seeded_lda.alpha``); the older flat keys (``models.seeded_alpha``) still load (``scripts.model_keys``).
+Inside, and in ``config_to_dict`` (the manifest's ``config``, the stage cache keys), ``ModelSettings`` stays flat.
 """
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ from hkasean.models.limits import SEED_RANGE
 from hkasean.models.settings import ModelSettings
 from hkasean.models.suggestion_settings import SuggestionSettings
 from hkasean.models.text_settings import TextSettings
+from hkasean.scripts.model_keys import also_sets, models_layout, read_models_section, subsection_help
 from hkasean.seeds import MASTER_SEED
 
 
@@ -81,7 +86,8 @@ def override(config: RunConfig, key: str, value: Any, option: str) -> RunConfig:
 
 
 def config_to_dict(config: Any) -> dict[str, Any]:
-    """Plain, JSON-ready dict of a config (tuples become lists)."""
+    """Plain, JSON-ready dict of a config (tuples become lists), ``models`` in its flat form (the field names, the
+    older flat keys of the config file: it loads back as a config)."""
     return _plain(dataclasses.asdict(config))
 
 
@@ -97,27 +103,56 @@ def render_config(config: RunConfig | None = None) -> str:
 
 
 def _render(obj: Any, indent: int) -> list[str]:
+    """The lines of a settings section: each setting, and each settings section inside it after a blank line."""
+    if isinstance(obj, ModelSettings):
+        return _render_models(obj, indent)
     pad = "  " * indent
     out: list[str] = []
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
-        help_text = f.metadata.get("help", "")
-        allowed = describe(f)
-        if allowed:
-            help_text += f" [{allowed}]"
         if dataclasses.is_dataclass(value):
-            out.append("")
-            out.append(f"{pad}# {help_text}" if help_text else f"{pad}#")
-            out.append(f"{pad}{f.name}:")
+            help_text = _help_text(f)
+            out.extend(["", f"{pad}# {help_text}" if help_text else f"{pad}#", f"{pad}{f.name}:"])
             out.extend(_render(value, indent + 1))
-            continue
-        dumped = yaml.safe_dump(_plain(value), default_flow_style=True, width=10_000).strip()
-        if dumped.endswith("\n..."):
-            dumped = dumped[: -len("\n...")]
-        dumped = dumped.removesuffix("...").strip()
-        comment = f"  # {help_text}" if help_text else ""
-        out.append(f"{pad}{f.name}: {dumped}{comment}")
+        else:
+            out.append(_setting_line(pad, f.name, value, f))
     return out
+
+
+def _render_models(settings: ModelSettings, indent: int) -> list[str]:
+    """The lines of the ``models`` section: its general keys, then a subsection per model (``scripts.model_keys``)."""
+    pad = "  " * indent
+    out: list[str] = []
+    for model, keys in models_layout():
+        key_pad = pad
+        if model is not None:
+            out.extend(["", f"{pad}# {subsection_help(model)}", f"{pad}{model}:"])
+            key_pad += "  "
+        out.extend(_setting_line(key_pad, key, getattr(settings, spec.name), spec, also_sets(spec) if model else "")
+                   for key, spec in keys)
+    return out
+
+
+def _help_text(spec: dataclasses.Field, note: str = "") -> str:
+    """``help [allowed values] (note)`` of a setting or a section, "" if it has none."""
+    help_text = spec.metadata.get("help", "")
+    allowed = describe(spec)
+    if allowed:
+        help_text += f" [{allowed}]"
+    if note:
+        help_text += f" ({note})"
+    return help_text
+
+
+def _setting_line(pad: str, key: str, value: Any, spec: dataclasses.Field, note: str = "") -> str:
+    """``key: value  # help [allowed values] (note)``."""
+    dumped = yaml.safe_dump(_plain(value), default_flow_style=True, width=10_000).strip()
+    if dumped.endswith("\n..."):
+        dumped = dumped[: -len("\n...")]
+    dumped = dumped.removesuffix("...").strip()
+    help_text = _help_text(spec, note)
+    comment = f"  # {help_text}" if help_text else ""
+    return f"{pad}{key}: {dumped}{comment}"
 
 
 def _plain(value: Any) -> Any:
@@ -131,15 +166,16 @@ def _plain(value: Any) -> Any:
 
 
 def _build(cls: type, raw: dict[str, Any], path: Path, prefix: str) -> Any:
+    """The settings dataclass ``cls`` from a mapping of a config file, every value checked; errors name the key as
+    written (from ``prefix``, the section: ``models.``)."""
     hints = get_type_hints(cls)
     known = {f.name: f for f in dataclasses.fields(cls)}
-    unknown = sorted(set(raw) - set(known))
-    if unknown:
-        key = prefix + unknown[0]
-        raise InputError(f"unknown setting '{key}'; known here: {', '.join(sorted(known))}", path=path, where=key)
+    if cls is ModelSettings:
+        written = read_models_section(raw, path, prefix)
+    else:
+        written = _read_section(raw, known, path, prefix)
     values: dict[str, Any] = {}
-    for name, value in raw.items():
-        key = prefix + name
+    for name, (key, value) in written.items():
         expected = hints[name]
         if dataclasses.is_dataclass(expected):
             if not isinstance(value, dict):
@@ -149,6 +185,16 @@ def _build(cls: type, raw: dict[str, Any], path: Path, prefix: str) -> Any:
             values[name] = _coerce(value, expected, path, key)
             check_value(known[name], values[name], key, path)
     return cls(**values)
+
+
+def _read_section(raw: dict[str, Any], known: dict[str, dataclasses.Field], path: Path,
+                  prefix: str) -> dict[str, tuple[str, Any]]:
+    """Field name -> (key as written, value) of a section whose keys are its field names; an unknown key is an error."""
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        key = prefix + unknown[0]
+        raise InputError(f"unknown setting '{key}'; known here: {', '.join(sorted(known))}", path=path, where=key)
+    return {name: (prefix + name, value) for name, value in raw.items()}
 
 
 def _kind(expected: Any) -> type:

@@ -10,6 +10,7 @@ import yaml
 
 from hkasean.corpus.errors import InputError
 from hkasean.corpus.settings import CONSTRAINT_KEYS, check_settings
+from hkasean.models.settings import ModelSettings, parameter_key
 from hkasean.models.text_settings import TextSettings
 from hkasean.scripts.config import RunConfig, load_config, override
 
@@ -78,9 +79,14 @@ def _violations(spec: dataclasses.Field, value):
 
 
 CASES = [(key, bad, expected) for key, spec, value in SETTINGS for bad, expected in _violations(spec, value)]
+NESTED_CASES = [(f"models.{model}.{parameter}", bad, expected)
+                for spec in dataclasses.fields(ModelSettings) if parameter_key(spec)
+                for model, parameter in spec.metadata["sets"]
+                for bad, expected in _violations(spec, getattr(ModelSettings(), spec.name))]
+"""The same checks of the model settings written as their models' parameters (every model a setting sets)."""
 
 
-@pytest.mark.parametrize("key, bad, expected", CASES, ids=[f"{k}={b!r}" for k, b, _ in CASES])
+@pytest.mark.parametrize("key, bad, expected", CASES + NESTED_CASES, ids=[f"{k}={b!r}" for k, b, _ in CASES + NESTED_CASES])
 def test_each_declared_constraint_rejects_a_value_outside_it(tmp_path, key, bad, expected):
     *sections, name = key.split(".")
     raw: dict = {name: bad}

@@ -107,7 +107,7 @@ def test_chains_wait_for_memory_and_the_shares_do_not_change(caplog):
     with caplog.at_level("INFO", logger="hkasean.models.seeded_lda"):
         one_by_one = SeededLdaTopicModel(**FAST, n_jobs=2, memory_mb=1).fit(processed)
     assert (side_by_side.chains_at_once_, one_by_one.chains_at_once_) == (2, 1)
-    assert "1 of 2 chains at a time" in caplog.text and "models.seeded_memory_mb is 1" in caplog.text
+    assert "1 of 2 chains at a time" in caplog.text and "models.seeded_lda.memory_mb is 1" in caplog.text
     assert np.array_equal(one_by_one.doc_topic_, side_by_side.doc_topic_)
     assert SeededLdaTopicModel(**FAST, n_jobs=1).fit(processed).chains_at_once_ == 1
 

@@ -15,10 +15,11 @@ from sklearn.utils.estimator_checks import check_no_attributes_set_in_init, chec
 from hkasean.models.coherence import topic_coherence
 from hkasean.models.parameters import constraint_metadata, parameter_default
 from hkasean.models.selection import select_n_topics
-from hkasean.models.settings import ESTIMATORS, MODEL_NAMES, UNSET_PARAMETERS, ModelSettings
+from hkasean.models.settings import ESTIMATORS, MODEL_NAMES, UNSET_PARAMETERS, ModelSettings, parameter_key
 from hkasean.models.text import TextSettings, process_documents
 from hkasean.models.theme_map import lexical_theme_map
 from hkasean.models.zoo import build_model
+from hkasean.scripts.model_keys import model_key
 from synthetic_corpus import tiny_codebook, two_topic_documents
 
 GLOSSARY = Path(__file__).resolve().parents[1] / "docs" / "glossary.md"
@@ -127,9 +128,10 @@ def test_every_setting_has_a_default_and_help():
 
 
 def test_the_glossary_tables_the_parameters_each_setting_sets():
-    rows = ["| config key | parameters it sets (model.parameter) |", "|---|---|"]
-    rows += [f"| `models.{spec.name}` | " + ", ".join(f"`{model}.{parameter}`" for model, parameter in spec.metadata["sets"])
-             + " |" for spec in SETTING_FIELDS]
+    rows = ["| config key | older flat key | parameters it sets (model.parameter) |", "|---|---|---|"]
+    rows += [f"| `models.{model_key(spec)}` | " + (f"`models.{spec.name}`" if parameter_key(spec) else "(the same)") + " | "
+             + ", ".join(f"`{model}.{parameter}`" for model, parameter in spec.metadata["sets"]) + " |"
+             for spec in SETTING_FIELDS]
     text = GLOSSARY.read_text(encoding="utf-8")
     assert "\n".join(rows) in text
     unset = ", ".join(f"`{parameter}`" for parameter in UNSET_PARAMETERS)

@@ -30,7 +30,8 @@ def test_config_show_prints_it(capsys):
 @pytest.mark.parametrize(
     "text, where",
     [("modles:\n  k_grid: [3]\n", "modles"), ("models:\n  k_grid: 3\n", "models.k_grid"),
-     ("models:\n  passes: many\n", "models.passes"), ("seed: 1.5\n", "seed"), ("models: [1]\n", "models")],
+     ("models:\n  passes: many\n", "models.passes"), ("models:\n  lda:\n    passes: many\n", "models.lda.passes"),
+     ("seed: 1.5\n", "seed"), ("models: [1]\n", "models")],
 )
 def test_bad_settings_name_file_and_key(tmp_path, text, where):
     path = tmp_path / "c.yaml"
