@@ -62,6 +62,7 @@ from hkasean.corpus.trade_sources.records import (
     ResponseFormatError,
     SourceRequest,
     TradeFigure,
+    body_preview,
     hk_series,
 )
 
@@ -213,12 +214,12 @@ def _load_json(body: bytes, content_type: str | None, where: str) -> object:
     text = body.decode("utf-8", errors="replace")
     if "html" in (content_type or "").lower() or text.lstrip()[:1] == "<":
         raise ResponseFormatError(f"{where}: expected JSON, got an HTML page "
-                                  f"(content type {content_type!r}): {_preview(text)}")
+                                  f"(content type {content_type!r}): {body_preview(text)}")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ResponseFormatError(f"{where}: expected JSON, got a body that is not JSON ({exc}; "
-                                  f"{len(body)} bytes): {_preview(text)}") from None
+                                  f"{len(body)} bytes): {body_preview(text)}") from None
 
 
 def _data_rows(payload: object, where: str) -> list[dict]:
@@ -226,7 +227,7 @@ def _data_rows(payload: object, where: str) -> list[dict]:
     header = payload.get("header") if isinstance(payload, dict) else None
     status = header.get("status") if isinstance(header, dict) else None
     if not isinstance(status, dict) or "name" not in status:
-        raise ResponseFormatError(f"{where}: expected an object with header.status.name, got {_preview(str(payload))}")
+        raise ResponseFormatError(f"{where}: expected an object with header.status.name, got {body_preview(str(payload))}")
     if status["name"] != "Success":
         messages = status.get("message")
         message = "; ".join(map(str, messages)) if isinstance(messages, list) else str(messages or "")
@@ -309,9 +310,3 @@ def _check_partners_answered(partners: tuple[str, ...], seen: set[str], freq: st
         found = sorted({str(row.get("freq")) for row in rows})
         raise ResponseFormatError(f"{where}: no row of freq {freq!r} for {', '.join(missing)} "
                                   f"(rows of freq {', '.join(found)})")
-
-
-def _preview(text: str) -> str:
-    flat = " ".join(text.split())
-    return repr(flat[:120]) if flat else "an empty body"
-

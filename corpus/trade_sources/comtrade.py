@@ -95,7 +95,7 @@ from comtradeapicall import PreviewGet
 
 from hkasean.corpus.trade_sources.records import (ASEAN, ASEAN_MEMBERS, DEFAULT_PARTNERS, HONG_KONG, WORLD,
                                                   FetchWindow, ResponseFormatError, SourceRequest, TradeFigure,
-                                                  hk_series, member_series)
+                                                  body_preview, hk_series, member_series)
 
 NAME = "comtrade"
 DEFAULT_BASE_URL = "https://comtradeapi.un.org"
@@ -282,15 +282,15 @@ class _Asked:
 def _data_rows(where: str, body: bytes, content_type: str | None, max_records: int) -> list[object]:
     """The ``data`` list of a Comtrade answer; ``ResponseFormatError`` for anything else."""
     if "html" in (content_type or "").lower() or body.lstrip()[:1] == b"<":
-        raise ResponseFormatError(f"{where}: an HTML page, not Comtrade's JSON: {_preview(body)}")
+        raise ResponseFormatError(f"{where}: an HTML page, not Comtrade's JSON: {body_preview(body)}")
     try:
         payload = json.loads(body)
     except ValueError as exc:
         raise ResponseFormatError(f"{where}: not valid JSON, truncated or damaged ({len(body)} bytes; {exc}): "
-                                  f"{_preview(body)}") from None
+                                  f"{body_preview(body)}") from None
     if not isinstance(payload, dict):
         raise ResponseFormatError(f"{where}: JSON {type(payload).__name__}, not Comtrade's answer object: "
-                                  f"{_preview(body)}")
+                                  f"{body_preview(body)}")
     _raise_service_error(where, payload)
     rows = payload.get("data")
     if not isinstance(rows, list):
@@ -389,9 +389,3 @@ def _asean_totals(figures: list[TradeFigure]) -> list[TradeFigure]:
                         note=f"COMPUTED: sum of the ten members' Comtrade figures (Hong Kong as reporter, "
                              f"flowCode {codes[flow]})")
             for (period, flow), values in cells.items() if len(values) == len(ASEAN_MEMBERS)]
-
-
-def _preview(body: bytes) -> str:
-    """The start of a body, for error messages."""
-    text = " ".join(body[:120].decode("utf-8", "replace").split())
-    return repr(text) if text else "empty body"

@@ -77,6 +77,7 @@ from hkasean.corpus.trade_sources.records import (
     ResponseFormatError,
     SourceRequest,
     TradeFigure,
+    body_preview,
     member_series,
 )
 
@@ -231,20 +232,16 @@ def _where(request: SourceRequest) -> str:
     return f"{NAME} response to {request.url}"
 
 
-def _preview(body: bytes) -> str:
-    return " ".join(body[:160].decode("utf-8", "replace").split())
-
-
 def _check_xml(request: SourceRequest, body: bytes, content_type: str | None) -> None:
     """Refuse anything but a well-formed SDMX-ML 2.1 data message, before sdmx1 sees it."""
     expected = "expected an SDMX-ML 2.1 data message (StructureSpecificData)"
     if content_type and ("html" in content_type.lower() or "json" in content_type.lower()):
         raise ResponseFormatError(f"{_where(request)}: {expected}, found content type {content_type!r}: "
-                                  f"{_preview(body)!r}")
+                                  f"{body_preview(body)}")
     if not body.strip():
         raise ResponseFormatError(f"{_where(request)}: {expected}, found an empty body")
     if _HTML.match(body):
-        raise ResponseFormatError(f"{_where(request)}: {expected}, found an HTML page: {_preview(body)!r}")
+        raise ResponseFormatError(f"{_where(request)}: {expected}, found an HTML page: {body_preview(body)}")
     try:
         root = etree.fromstring(body, parser=_SAFE_XML)
     except etree.XMLSyntaxError as exc:

@@ -50,6 +50,14 @@ class ResponseFormatError(ValueError):
     """A response body is not in the format the service documents (an error page, truncated JSON, ...)."""
 
 
+def body_preview(body: bytes | str, limit: int = 120) -> str:
+    """The start of a response body for an error message: its first ``limit`` characters with whitespace collapsed,
+    quoted, or "an empty body"."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    flat = " ".join(text[:4 * limit].split())[:limit]
+    return repr(flat) if flat else "an empty body"
+
+
 _YEAR = re.compile(r"^\d{4}$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
