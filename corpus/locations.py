@@ -18,6 +18,6 @@ def default_db_path() -> Path:
     return data_home() / "corpus.sqlite"
 
 
-def default_cache_dir() -> Path:
+def default_html_cache_dir() -> Path:
     """The raw-HTML cache of the crawler used when ``--cache`` is not given."""
     return data_home() / "html-cache"

@@ -20,7 +20,7 @@ from hkasean.scripts.run_result import RunResult
 PathLike = str | os.PathLike[str]
 
 
-def default_cache_dir() -> Path:
+def default_stage_cache_dir() -> Path:
     """Where stage results are cached by their inputs unless told otherwise."""
     return data_home() / "stage-cache"
 
@@ -63,7 +63,7 @@ def run_study(
     otherwise; ``no_coding=True`` ignores any); ``codebook``, ``trade``: the codebook YAML and the
     trade CSV (default: the bundled ones); ``config``: a YAML file or a ``RunConfig`` (default: every
     setting's default), with ``seed`` and ``jobs`` on top; ``cache_dir``: where stage results are
-    cached (None: no cache; the CLI uses ``default_cache_dir()``); ``until``: the last stage
+    cached (None: no cache; the CLI uses ``default_stage_cache_dir()``); ``until``: the last stage
     (default: everything and the report).
 
     The inputs are validated exactly as on the command line (an ``InputError`` names the file and

@@ -5,7 +5,7 @@ import argparse
 from pathlib import Path
 
 from hkasean.corpus.locations import default_db_path
-from hkasean.scripts.study import default_cache_dir
+from hkasean.scripts.study import default_stage_cache_dir
 
 DEFAULT_OUT = Path("hkasean-output")
 
@@ -37,6 +37,6 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 
 def add_cache_options(parser: argparse.ArgumentParser) -> None:
     """Add --cache-dir and --no-cache (also options of `codebook suggest`, which runs some of the stages)."""
-    parser.add_argument("--cache-dir", type=Path, metavar="DIR", default=default_cache_dir(),
+    parser.add_argument("--cache-dir", type=Path, metavar="DIR", default=default_stage_cache_dir(),
                         help="where stage results are cached by their inputs (default: %(default)s)")
     parser.add_argument("--no-cache", action="store_true", help="recompute every stage, ignore and do not write the cache")

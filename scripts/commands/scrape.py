@@ -8,7 +8,7 @@ import logging
 
 from hkasean.corpus.crawl.crawler import DEFAULT_BASE_URL, PREFILTERS, crawl
 from hkasean.corpus.crawl.fetch_settings import USER_AGENT, FetchSettings, setting_range
-from hkasean.corpus.locations import default_cache_dir, default_db_path
+from hkasean.corpus.locations import default_db_path, default_html_cache_dir
 from hkasean.corpus.settings import check_number
 from hkasean.corpus.store import DocumentStore
 
@@ -63,7 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--start", type=_date, required=True, metavar="YYYY-MM-DD", help="first day to crawl")
     parser.add_argument("--end", type=_date, required=True, metavar="YYYY-MM-DD", help="last day to crawl (inclusive)")
     parser.add_argument("--db", metavar="PATH", help=f"SQLite document store (default: {default_db_path()})")
-    parser.add_argument("--cache", metavar="DIR", help=f"raw-HTML cache folder (default: {default_cache_dir()})")
+    parser.add_argument("--cache", metavar="DIR", help=f"raw-HTML cache folder (default: {default_html_cache_dir()})")
     parser.add_argument("--base-url", default=DEFAULT_BASE_URL, metavar="URL",
                         help="site root; only its host is contacted (default: %(default)s)")
     parser.add_argument("--rate", type=fetch_setting_type("rate"), default=FetchSettings.rate, metavar="REQ_PER_S",
@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
             args.start,
             args.end,
             store,
-            args.cache or default_cache_dir(),
+            args.cache or default_html_cache_dir(),
             base_url=args.base_url,
             rate=args.rate,
             keywords=keywords,
