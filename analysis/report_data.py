@@ -127,6 +127,6 @@ def stage_timings(manifest: dict[str, Any]) -> pd.DataFrame:
     return stages if stages.empty else stages[["name", "seconds", "cached"]]
 
 
-def package_versions(manifest: dict[str, Any]) -> pd.DataFrame:
+def package_table(manifest: dict[str, Any]) -> pd.DataFrame:
     """The manifest's package versions, by package name."""
     return pd.DataFrame(sorted(manifest.get("packages", {}).items()), columns=["package", "version"])

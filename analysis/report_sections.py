@@ -14,7 +14,7 @@ from hkasean.analysis.agreement import best_model_per_theme
 from hkasean.analysis.headline import headline, headline_source
 from hkasean.analysis.report_data import (
     TOP_TERMS_SHOWN, ReportInput, chosen_k_reasons, claims_by_verdict, computed_correlations, documents_per,
-    figure_blocks, indicator_documents_per_year, package_versions, partners_with_both_shares, stage_timings,
+    figure_blocks, indicator_documents_per_year, package_table, partners_with_both_shares, stage_timings,
     table_blocks, top_terms_per_year, verdict_counts,
 )
 from hkasean.analysis.report_readings import (
@@ -208,7 +208,7 @@ def reproducibility_section(report: ReportInput) -> Section:
     stages = stage_timings(manifest)
     if not stages.empty:
         section.blocks.append(Table(stages, "Stage timings (seconds)"))
-    section.blocks.append(Table(package_versions(manifest), "Package versions"))
+    section.blocks.append(Table(package_table(manifest), "Package versions"))
     for message in manifest.get("warnings", []):
         section.blocks.append(Paragraph(message, kind="warning"))
     section.blocks.append(Paragraph("Config: " + json.dumps(manifest.get("config", {}), sort_keys=True)))
