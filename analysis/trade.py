@@ -64,6 +64,13 @@ _CURRENCY_PATTERN = re.compile(r"^(HK\$|US\$|RM|S\$)\s+(thousand|million|billion
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 
 
+def trade_record(series: str, period: str, partner: str, flow: str, value: str, unit: str, source: str,
+                 confidence: str, note: str, source_class: str) -> dict[str, str]:
+    """One row of a trade CSV as ``parse_trade_records`` reads it: the ``TRADE_COLUMNS`` and its source class."""
+    return dict(zip(TRADE_COLUMNS, (series, period, partner, flow, value, unit, source, confidence, note))) | {
+        SOURCE_CLASS_COLUMN: source_class}
+
+
 def bundled_trade_path() -> Path:
     """The bundled trade table ``analysis/data/trade.csv``."""
     return Path(str(resources.files("hkasean.analysis") / "data" / "trade.csv"))

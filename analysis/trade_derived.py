@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from hkasean.analysis.trade import SOURCE_CLASS_COLUMN, TRADE_COLUMNS, parse_trade_records
+from hkasean.analysis.trade import SOURCE_CLASS_COLUMN, TRADE_COLUMNS, parse_trade_records, trade_record
 from hkasean.analysis.trade_source_classes import OFFICIAL_TABULATION
 from hkasean.corpus.trade_sources.records import ASEAN_MEMBERS, HONG_KONG, WORLD, member_series
 
@@ -103,9 +103,8 @@ def _key(record: dict[str, str]) -> tuple[str, ...]:
 
 def _record(series: str, period: str, partner: str, flow: str, value: float, unit: str, note: str,
             confidence: str, precision: int = 6) -> dict[str, str]:
-    return dict(zip(TRADE_COLUMNS, (series, period, partner, flow, f"{value:.{precision}f}", unit,
-                                    "computed from official tabulations (see note)", confidence, note))) | {
-        SOURCE_CLASS_COLUMN: OFFICIAL_TABULATION}
+    return trade_record(series, period, partner, flow, f"{value:.{precision}f}", unit,
+                        "computed from official tabulations (see note)", confidence, note, OFFICIAL_TABULATION)
 
 
 def _confidence(*confidences: str) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hkasean.analysis.trade import SOURCE_CLASS_COLUMN, TRADE_COLUMNS, parse_trade_records
+from hkasean.analysis.trade import parse_trade_records, trade_record
 from hkasean.analysis.trade_source_classes import OFFICIAL_TABULATION, SECONDARY_REPORT
 from hkasean.analysis.trade_derived import with_derived_rows
 from hkasean.corpus.textfile import iter_csv_rows
@@ -92,8 +92,7 @@ def _read(path: Path) -> pd.DataFrame:
 
 def _record(series: str, period: str, partner: str, flow: str, value: str, unit: str, source: str,
             note: str, source_class: str = OFFICIAL_TABULATION, confidence: str = "high") -> dict[str, str]:
-    return dict(zip(TRADE_COLUMNS, (series, period, partner, flow, value, unit, source, confidence, note))) | {
-        SOURCE_CLASS_COLUMN: source_class}
+    return trade_record(series, period, partner, flow, value, unit, source, confidence, note, source_class)
 
 
 def _hk_rows(hk: pd.DataFrame) -> list[dict[str, str]]:
